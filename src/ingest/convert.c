@@ -1,0 +1,589 @@
+/*
+ * convert.c — one CSV record to one typed row: parse every field by its
+ * column's type, apply the quality rules (reject, flag, fix), compute the
+ * row fingerprint and partition.  This is the per-row hot path of ingest;
+ * it allocates only when a chunk's arrays grow.
+ *
+ * Invariant: a record ends up either as a row (with its flag/fix hits
+ * counted) or as a quarantine entry (one reject rule), never both.
+ */
+#include "ingest_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/* ------------------------------------------------------------ row hashing */
+
+void rowhash_reset(ria_buf *b)
+{
+    b->len = 0;
+}
+
+void rowhash_i64(ria_buf *b, uint32_t col, int64_t v)
+{
+    char tmp[13];
+    tmp[0] = 'i';
+    memcpy(tmp + 1, &col, 4);
+    memcpy(tmp + 5, &v, 8);
+    ria_buf_append(b, tmp, sizeof tmp);
+}
+
+void rowhash_str(ria_buf *b, uint32_t col, const char *p, size_t n)
+{
+    char tmp[9];
+    uint32_t len = (uint32_t)n;
+    tmp[0] = 's';
+    memcpy(tmp + 1, &col, 4);
+    memcpy(tmp + 5, &len, 4);
+    ria_buf_append(b, tmp, sizeof tmp);
+    ria_buf_append(b, p, n);
+}
+
+ria_hash128 rowhash_done(const ria_buf *b)
+{
+    XXH128_hash_t h = XXH3_128bits(b->data ? b->data : "", b->len);
+    return (ria_hash128){h.low64, h.high64};
+}
+
+/* ------------------------------------------------------------ the chunk */
+
+ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file)
+{
+    memset(c, 0, sizeof *c);
+    c->seq = seq;
+    c->file = file;
+    c->plan = plan;
+    c->min_ts = INT64_MAX;
+    c->max_ts = INT64_MIN;
+    ria_arena_init(&c->arena, 64 * 1024);
+    ria_buf_init(&c->scratch, 0);
+    c->cols = calloc((size_t)plan->ncols, sizeof *c->cols);
+    if (!c->cols)
+        return RIA_ENOMEM;
+    for (int i = 0; i < plan->ncols; i++) {
+        chunk_col *cc = &c->cols[i];
+        cc->col = plan->cols[i].col;
+        cc->kind = plan->cols[i].kind;
+        if (cc->kind == RIA_KIND_CODE)
+            ria_strmap_init(&cc->local);
+        ria_buf_init(&cc->heap, 0);
+    }
+    return RIA_OK;
+}
+
+void chunk_free(chunk_rows *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; c->cols && i < c->plan->ncols; i++) {
+        chunk_col *cc = &c->cols[i];
+        free(cc->i64);
+        free(cc->codes);
+        free(cc->offs);
+        ria_buf_free(&cc->heap);
+        if (cc->kind == RIA_KIND_CODE)
+            ria_strmap_free(&cc->local);
+    }
+    free(c->cols);
+    free(c->fp);
+    free(c->key);
+    free(c->line);
+    free(c->partition);
+    free(c->quar);
+    ria_arena_free(&c->arena);
+    ria_buf_free(&c->scratch);
+    memset(c, 0, sizeof *c);
+}
+
+static ria_status grow_rows(chunk_rows *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 4096;
+    for (int i = 0; i < c->plan->ncols; i++) {
+        chunk_col *cc = &c->cols[i];
+        void *p;
+        switch (cc->kind) {
+        case RIA_KIND_I64:
+            if (!(p = realloc(cc->i64, cap * sizeof *cc->i64)))
+                return RIA_ENOMEM;
+            cc->i64 = p;
+            break;
+        case RIA_KIND_CODE:
+            if (!(p = realloc(cc->codes, cap * sizeof *cc->codes)))
+                return RIA_ENOMEM;
+            cc->codes = p;
+            break;
+        case RIA_KIND_HEAP:
+            if (!(p = realloc(cc->offs, (cap + 1) * sizeof *cc->offs)))
+                return RIA_ENOMEM;
+            cc->offs = p;
+            if (c->cap == 0)
+                cc->offs[0] = 0;
+            break;
+        }
+    }
+    void *fp = realloc(c->fp, cap * sizeof *c->fp);
+    if (fp)
+        c->fp = fp;
+    void *line = realloc(c->line, cap * sizeof *c->line);
+    if (line)
+        c->line = line;
+    void *part = realloc(c->partition, cap * sizeof *c->partition);
+    if (part)
+        c->partition = part;
+    if (!fp || !line || !part)
+        return RIA_ENOMEM;
+    if (c->plan->upsert) {
+        void *k = realloc(c->key, cap * sizeof *c->key);
+        if (!k)
+            return RIA_ENOMEM;
+        c->key = k;
+    }
+    c->cap = cap;
+    return RIA_OK;
+}
+
+void rule_hit(rule_count *rc, uint64_t line, uint32_t file)
+{
+    if (rc->nlines < RULE_EXAMPLES) {
+        rc->lines[rc->nlines] = line;
+        rc->files[rc->nlines] = file;
+        rc->nlines++;
+    }
+    rc->count++;
+}
+
+static ria_status quarantine(chunk_rows *c, const src_record *rec, ria_rule rule,
+                             const char *detail)
+{
+    if (c->nquar == c->capquar) {
+        size_t cap = c->capquar ? c->capquar * 2 : 64;
+        quarantine_row *q = realloc(c->quar, cap * sizeof *q);
+        if (!q)
+            return RIA_ENOMEM;
+        c->quar = q;
+        c->capquar = cap;
+    }
+    quarantine_row *q = &c->quar[c->nquar++];
+    q->line = rec->line;
+    q->rule = rule;
+    q->file = c->file;
+    q->detail = ria_arena_strdup(&c->arena, detail ? detail : "");
+    char *raw = ria_arena_strndup(&c->arena, rec->raw.p ? rec->raw.p : "", rec->raw.n);
+    if (!q->detail || !raw)
+        return RIA_ENOMEM;
+    q->raw = (ria_slice){raw, rec->raw.n};
+    rule_hit(&c->rules[rule], rec->line, c->file);
+    return RIA_OK;
+}
+
+/* ------------------------------------------------------- field parsing */
+
+/* The parsed values of one record, before it is appended. */
+typedef struct {
+    ria_slice text[RIA_ROLE_COUNT]; /* trimmed role text */
+    int64_t order_ts, ship_days, amount, quantity, price, discount;
+    ria_rule hits[16];             /* flag/fix rules to count if accepted */
+    int nhits;
+    char state_code[3];
+    int state_index;               /* US state, or -1 */
+    char postal[16];
+    char customer[64];
+    bool ship_before;              /* ship date before the order date */
+    char detail[160];              /* reason for a reject */
+} row_vals;
+
+static ria_slice field(const src_record *rec, int f)
+{
+    if (f < 0 || f >= rec->nfields)
+        return (ria_slice){"", 0};
+    return ria_trim(rec->fields[f].p, rec->fields[f].n);
+}
+
+static void hit(row_vals *v, ria_rule r)
+{
+    if (v->nhits < (int)RIA_ARRAY_LEN(v->hits))
+        v->hits[v->nhits++] = r;
+}
+
+static void set_detail(row_vals *v, const char *what, ria_slice s)
+{
+    snprintf(v->detail, sizeof v->detail, "%s '%.*s'", what, (int)RIA_MIN(s.n, 80), s.p);
+}
+
+/* A decimal field: RIA_NULL_I64 when blank.  False when not a number. */
+static bool dec_field(ria_slice s, int64_t *out)
+{
+    if (s.n == 0) {
+        *out = RIA_NULL_I64;
+        return true;
+    }
+    return ria_parse_decimal(s.p, s.n, out) == RIA_NUM_OK;
+}
+
+/* Strips a float suffix ("2149.0" → "2149") into out; true when changed. */
+static bool unfloat_id(ria_slice s, char *out, size_t outsz, ria_slice *res)
+{
+    size_t n = s.n;
+    if (n < 3 || n >= outsz)
+        return false;
+    size_t dot = n;
+    for (size_t i = 0; i < n; i++) {
+        if (s.p[i] == '.') {
+            if (dot != n)
+                return false;
+            dot = i;
+        } else if (s.p[i] < '0' || s.p[i] > '9') {
+            return false;
+        }
+    }
+    if (dot == n || dot == 0)
+        return false;
+    for (size_t i = dot + 1; i < n; i++)
+        if (s.p[i] != '0')
+            return false;
+    memcpy(out, s.p, dot);
+    out[dot] = 0;
+    *res = (ria_slice){out, dot};
+    return true;
+}
+
+/* Checks and parses the measures; returns the reject rule or -1. */
+static int parse_measures(const file_plan *p, const src_record *rec, row_vals *v)
+{
+    ria_slice qty = field(rec, p->role_field[RIA_ROLE_QUANTITY]);
+    ria_slice amt = field(rec, p->role_field[RIA_ROLE_AMOUNT]);
+    ria_slice disc = field(rec, p->role_field[RIA_ROLE_DISCOUNT]);
+    v->amount = v->quantity = v->price = v->discount = RIA_NULL_I64;
+    if (p->role_field[RIA_ROLE_AMOUNT] != NO_FIELD && amt.n) {
+        if (!dec_field(amt, &v->amount))
+            return set_detail(v, "amount", amt), RIA_RULE_BAD_AMOUNT;
+        if (v->amount < 0)
+            return set_detail(v, "amount", amt), RIA_RULE_NEGATIVE_AMOUNT;
+    }
+    if (p->role_field[RIA_ROLE_QUANTITY] != NO_FIELD) {
+        if (qty.n == 0) {
+            v->quantity = 1;
+            hit(v, RIA_RULE_FIX_QUANTITY);
+        } else if (ria_parse_int(qty.p, qty.n, &v->quantity) != RIA_NUM_OK) {
+            return set_detail(v, "quantity", qty), RIA_RULE_BAD_QUANTITY;
+        } else if (v->quantity < 0) {
+            return set_detail(v, "quantity", qty), RIA_RULE_NEGATIVE_QUANTITY;
+        }
+    }
+    static const ria_role money[] = {RIA_ROLE_UNIT_PRICE, RIA_ROLE_COST, RIA_ROLE_PROFIT};
+    for (size_t i = 0; i < RIA_ARRAY_LEN(money); i++) {
+        ria_slice s = field(rec, p->role_field[money[i]]);
+        int64_t x;
+        if (!dec_field(s, &x))
+            return set_detail(v, ria_role_name(money[i]), s), RIA_RULE_BAD_NUMBER;
+        if (x != RIA_NULL_I64 && x < 0 && money[i] != RIA_ROLE_PROFIT)
+            return set_detail(v, ria_role_name(money[i]), s), RIA_RULE_NEGATIVE_PRICE;
+        if (money[i] == RIA_ROLE_UNIT_PRICE)
+            v->price = x;
+    }
+    if (disc.n) {
+        bool pct = disc.p[disc.n - 1] == '%';
+        ria_slice num = pct ? ria_trim(disc.p, disc.n - 1) : disc;
+        if (!dec_field(num, &v->discount))
+            return set_detail(v, "discount", disc), RIA_RULE_BAD_NUMBER;
+        if (pct) {
+            v->discount /= 100;
+            hit(v, RIA_RULE_FIX_DISCOUNT_PCT);
+        }
+        if (v->discount < 0 || v->discount > RIA_DEC_SCALE)
+            return set_detail(v, "discount", disc), RIA_RULE_BAD_DISCOUNT;
+    }
+    return -1;
+}
+
+/* amount = quantity x price x (1 - discount), rounded half away from zero
+ * to whole cents. */
+static int64_t derive_amount(int64_t qty, int64_t price, int64_t disc)
+{
+    __int128 a = (__int128)qty * price; /* scaled 1e4 */
+    if (disc != RIA_NULL_I64)
+        a = a * (RIA_DEC_SCALE - disc); /* scaled 1e8 */
+    else
+        a *= RIA_DEC_SCALE;
+    /* to cents: divide by 1e6, round, back to 1e4 scale */
+    __int128 q = a / 1000000, r = a % 1000000;
+    if (r * 2 >= 1000000)
+        q++;
+    return (int64_t)(q * 100);
+}
+
+static int parse_dates(const file_plan *p, const src_record *rec, row_vals *v)
+{
+    ria_slice od = field(rec, p->role_field[RIA_ROLE_ORDER_DATE]);
+    if (od.n == 0)
+        return RIA_RULE_MISSING_DATE;
+    bool ht;
+    if (ria_parse_date(od.p, od.n, p->order_fmt, &v->order_ts, &ht) != 1) {
+        set_detail(v, "order date", od);
+        return RIA_RULE_BAD_DATE;
+    }
+    v->ship_days = RIA_NULL_I64;
+    ria_slice sd = field(rec, p->role_field[RIA_ROLE_SHIP_DATE]);
+    if (sd.n) {
+        int64_t ts;
+        if (ria_parse_date(sd.p, sd.n, p->ship_fmt, &ts, &ht) != 1) {
+            hit(v, RIA_RULE_FIX_SHIP_DATE);
+        } else {
+            v->ship_days = ria_floor_div(ts, RIA_SECS_PER_DAY);
+            if (v->ship_days < ria_floor_div(v->order_ts, RIA_SECS_PER_DAY)) {
+                set_detail(v, "ship date", sd);
+                v->ship_before = true;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Runs the reject rules in table order; returns the first that fires or -1,
+ * and leaves parsed values and pending flag/fix hits in v. */
+static int check_row(const file_plan *p, const src_record *rec, row_vals *v)
+{
+    v->nhits = 0;
+    v->detail[0] = 0;
+    v->ship_before = false;
+    if (rec->error) {
+        snprintf(v->detail, sizeof v->detail, "%s", rec->error_msg ? rec->error_msg : "");
+        return RIA_RULE_BAD_RECORD;
+    }
+    if (rec->nfields < p->nfields) {
+        snprintf(v->detail, sizeof v->detail, "expected %d fields, found %d", p->nfields,
+                 rec->nfields);
+        return RIA_RULE_FIELD_COUNT;
+    }
+    for (int f = p->nfields; f < rec->nfields; f++)
+        if (field(rec, f).n) {
+            snprintf(v->detail, sizeof v->detail, "expected %d fields, found %d", p->nfields,
+                     rec->nfields);
+            return RIA_RULE_FIELD_COUNT;
+        }
+    if (field(rec, p->role_field[RIA_ROLE_ORDER_ID]).n == 0)
+        return RIA_RULE_MISSING_ORDER_ID;
+    int r = parse_dates(p, rec, v);
+    if (r >= 0)
+        return r;
+    char ship_detail[sizeof v->detail];
+    memcpy(ship_detail, v->detail, sizeof ship_detail);
+    if ((r = parse_measures(p, rec, v)) >= 0)
+        return r;
+    if (v->ship_before) {
+        memcpy(v->detail, ship_detail, sizeof ship_detail);
+        return RIA_RULE_SHIP_BEFORE_ORDER;
+    }
+    return -1;
+}
+
+/* Fixes and flags on an accepted row (text roles, derived values). */
+static void repair_row(const file_plan *p, const src_record *rec, row_vals *v)
+{
+    for (int r = 1; r < RIA_ROLE_COUNT; r++)
+        v->text[r] = field(rec, p->role_field[r]);
+    if (p->role_field[RIA_ROLE_CATEGORY] != NO_FIELD && v->text[RIA_ROLE_CATEGORY].n == 0) {
+        v->text[RIA_ROLE_CATEGORY] = (ria_slice){"Unknown", 7};
+        hit(v, RIA_RULE_FIX_CATEGORY);
+    }
+    v->state_index = -1;
+    ria_slice st = v->text[RIA_ROLE_STATE];
+    if (p->us_states && st.n) {
+        bool by_name = false;
+        int i = ria_us_state_find(st.p, st.n, &by_name);
+        if (i < 0) {
+            hit(v, RIA_RULE_UNKNOWN_STATE);
+        } else {
+            const char *code;
+            ria_us_state_at(i, &code, NULL, NULL);
+            memcpy(v->state_code, code, 3);
+            if (by_name)
+                hit(v, RIA_RULE_FIX_STATE_NAME);
+            v->text[RIA_ROLE_STATE] = (ria_slice){v->state_code, 2};
+            v->state_index = i;
+        }
+    }
+    ria_slice pc = v->text[RIA_ROLE_POSTAL_CODE], fixed;
+    bool changed = unfloat_id(pc, v->postal, sizeof v->postal - 1, &fixed);
+    if (changed)
+        pc = fixed;
+    if (p->us_postal && pc.n == 4 && pc.p[0] >= '0' && pc.p[0] <= '9') {
+        memmove(v->postal + 1, pc.p, 4);
+        v->postal[0] = '0';
+        v->postal[5] = 0;
+        pc = (ria_slice){v->postal, 5};
+        changed = true;
+    }
+    if (changed) {
+        v->text[RIA_ROLE_POSTAL_CODE] = pc;
+        hit(v, RIA_RULE_FIX_POSTAL_CODE);
+    }
+    if (unfloat_id(v->text[RIA_ROLE_CUSTOMER_ID], v->customer, sizeof v->customer, &fixed)) {
+        v->text[RIA_ROLE_CUSTOMER_ID] = fixed;
+        hit(v, RIA_RULE_FIX_POSTAL_CODE);
+    }
+    if (v->amount == RIA_NULL_I64) {
+        if (v->quantity != RIA_NULL_I64 && v->price != RIA_NULL_I64) {
+            v->amount = derive_amount(v->quantity, v->price, v->discount);
+            hit(v, RIA_RULE_FIX_AMOUNT);
+        } else {
+            hit(v, RIA_RULE_MISSING_AMOUNT);
+        }
+    }
+    if (v->amount != RIA_NULL_I64 && v->amount > p->max_amount)
+        hit(v, RIA_RULE_AMOUNT_CEILING);
+    if (v->order_ts > p->future_limit)
+        hit(v, RIA_RULE_FUTURE_DATE);
+    if (rec->repaired)
+        hit(v, RIA_RULE_MALFORMED_QUOTES);
+    if (rec->converted)
+        hit(v, RIA_RULE_FIX_ENCODING);
+}
+
+/* ------------------------------------------------------------ appending */
+
+static ria_status put_text(chunk_rows *c, chunk_col *cc, size_t row, ria_slice s)
+{
+    if (cc->kind == RIA_KIND_CODE) {
+        uint32_t code = 0;
+        if (s.n) {
+            uint32_t next = (uint32_t)ria_strmap_count(&cc->local) + 1;
+            if (ria_strmap_put(&cc->local, s.p, s.n, next, &code) != RIA_OK)
+                return RIA_ENOMEM;
+        }
+        cc->codes[row] = code;
+    } else {
+        if (ria_buf_append(&cc->heap, s.p, s.n) != RIA_OK)
+            return RIA_ENOMEM;
+        cc->offs[row + 1] = cc->heap.len;
+    }
+    rowhash_str(&c->scratch, cc->col, s.p, s.n);
+    if (s.n == 0) /* empty text is null: not part of the fingerprint */
+        c->scratch.len -= 9;
+    return RIA_OK;
+}
+
+static void put_i64(chunk_rows *c, chunk_col *cc, size_t row, int64_t x)
+{
+    cc->i64[row] = x;
+    if (x != RIA_NULL_I64)
+        rowhash_i64(&c->scratch, cc->col, x);
+}
+
+/* The value of a column without a role, parsed by its inferred type. */
+static int64_t extra_value(const plan_col *pc, ria_slice s, bool *bad)
+{
+    int64_t x = RIA_NULL_I64;
+    bool ht;
+    *bad = false;
+    if (s.n == 0)
+        return x;
+    switch (pc->type) {
+    case RIA_T_INT: *bad = ria_parse_int(s.p, s.n, &x) != RIA_NUM_OK; break;
+    case RIA_T_DECIMAL: *bad = ria_parse_decimal(s.p, s.n, &x) != RIA_NUM_OK; break;
+    case RIA_T_DATE:
+    case RIA_T_TIMESTAMP:
+        *bad = ria_parse_date(s.p, s.n, pc->datefmt, &x, &ht) != 1;
+        if (!*bad && pc->type == RIA_T_DATE)
+            x = ria_floor_div(x, RIA_SECS_PER_DAY);
+        break;
+    default: break;
+    }
+    return *bad ? RIA_NULL_I64 : x;
+}
+
+static int64_t role_i64(const row_vals *v, const plan_col *pc, const src_record *rec,
+                        row_vals *mv)
+{
+    switch (pc->role) {
+    case RIA_ROLE_ORDER_DATE: return v->order_ts;
+    case RIA_ROLE_SHIP_DATE: return v->ship_days;
+    case RIA_ROLE_AMOUNT: return v->amount;
+    case RIA_ROLE_QUANTITY: return v->quantity;
+    case RIA_ROLE_UNIT_PRICE: return v->price;
+    case RIA_ROLE_DISCOUNT: return v->discount;
+    default: {
+        bool bad;
+        int64_t x = extra_value(pc, field(rec, pc->field), &bad);
+        if (bad)
+            hit(mv, RIA_RULE_FIX_EXTRA_VALUE);
+        return x;
+    }
+    }
+}
+
+static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
+{
+    const file_plan *p = c->plan;
+    if (c->nrows == c->cap && grow_rows(c) != RIA_OK)
+        return RIA_ENOMEM;
+    size_t row = c->nrows;
+    rowhash_reset(&c->scratch);
+    for (int i = 0; i < p->ncols; i++) {
+        const plan_col *pc = &p->cols[i];
+        chunk_col *cc = &c->cols[i];
+        if (cc->kind != RIA_KIND_I64) {
+            ria_slice s;
+            if (pc->role == RIA_ROLE_REGION && p->derive_region) {
+                const char *region = "";
+                if (v->state_index >= 0)
+                    ria_us_state_at(v->state_index, NULL, NULL, &region);
+                s = (ria_slice){region, strlen(region)};
+            } else if (pc->role != RIA_ROLE_NONE) {
+                s = v->text[pc->role];
+            } else {
+                s = field(rec, pc->field);
+            }
+            if (put_text(c, cc, row, s) != RIA_OK)
+                return RIA_ENOMEM;
+        } else {
+            put_i64(c, cc, row, role_i64(v, pc, rec, v));
+        }
+    }
+    c->fp[row] = rowhash_done(&c->scratch);
+    if (p->upsert) {
+        rowhash_reset(&c->scratch);
+        for (int k = 0; k < p->nkey; k++) {
+            for (int i = 0; i < p->ncols; i++) {
+                if (p->cols[i].col != p->key_cols[k])
+                    continue;
+                const chunk_col *cc = &c->cols[i];
+                if (cc->kind == RIA_KIND_I64) {
+                    rowhash_i64(&c->scratch, cc->col, cc->i64[row]);
+                } else if (cc->kind == RIA_KIND_CODE) {
+                    const struct ria_strmap_entry *e =
+                        cc->codes[row] ? ria_strmap_at(&cc->local, cc->codes[row] - 1) : NULL;
+                    rowhash_str(&c->scratch, cc->col, e ? e->key : "", e ? e->len : 0);
+                } else {
+                    rowhash_str(&c->scratch, cc->col, cc->heap.data + cc->offs[row],
+                                (size_t)(cc->offs[row + 1] - cc->offs[row]));
+                }
+            }
+        }
+        c->key[row] = rowhash_done(&c->scratch);
+    }
+    c->line[row] = rec->line;
+    c->partition[row] = ria_partition_of_ts(v->order_ts);
+    c->min_ts = RIA_MIN(c->min_ts, v->order_ts);
+    c->max_ts = RIA_MAX(c->max_ts, v->order_ts);
+    c->nrows++;
+    for (int h = 0; h < v->nhits; h++)
+        rule_hit(&c->rules[v->hits[h]], rec->line, c->file);
+    return RIA_OK;
+}
+
+ria_status chunk_add_record(chunk_rows *c, const src_record *rec)
+{
+    row_vals v;
+    c->records++;
+    if (rec->converted)
+        c->converted_rows++;
+    int r = check_row(c->plan, rec, &v);
+    if (r >= 0)
+        return quarantine(c, rec, (ria_rule)r, v.detail);
+    repair_row(c->plan, rec, &v);
+    return append_row(c, rec, &v);
+}

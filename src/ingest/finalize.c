@@ -1,0 +1,402 @@
+/*
+ * finalize.c — the passes that need every new row at once, run after all
+ * segments of a load are written and before the commit:
+ *   - dedupe (append, replace): per partition, new rows whose fingerprint
+ *     equals a stored live row's, or an earlier new row's, are deleted;
+ *   - upsert: among new rows with the same key the last one read wins, and
+ *     stored rows with a key of the load are deleted;
+ *   - the old_date flag, which needs the latest order date of the result.
+ * Deletions go into deletion vectors, so nothing is rewritten.
+ *
+ * Memory: dedupe holds 24 bytes per new row and 16 per stored row of one
+ * partition at a time; upsert holds 40 bytes per new row.
+ */
+#include "ingest_internal.h"
+#include "finalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_hash(const ria_hash128 *a, const ria_hash128 *b)
+{
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    return 0;
+}
+
+static int cmp_hash_v(const void *a, const void *b)
+{
+    return cmp_hash(a, b);
+}
+
+typedef struct {
+    ria_hash128 h;
+    uint32_t seg;   /* index into the new segments */
+    uint32_t row;
+    uint64_t seq;   /* upsert: source position */
+} entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    int c = cmp_hash(&x->h, &y->h);
+    if (c)
+        return c;
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    if (x->seg != y->seg)
+        return x->seg < y->seg ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+static bool contains(const ria_hash128 *set, size_t n, const ria_hash128 *h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_hash(&set[mid], h);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Marks row `row` of new segment `seg` deleted. */
+static ria_status del_new(fin_ctx *f, uint32_t seg, uint32_t row)
+{
+    if (!f->dv[seg]) {
+        f->dv[seg] = calloc((f->segs[seg].ref.rows + 7) / 8 + 1, 1);
+        if (!f->dv[seg])
+            return RIA_ENOMEM;
+    }
+    if (!ria_dv_get(f->dv[seg], row)) {
+        ria_dv_set(f->dv[seg], row);
+        f->ndel[seg]++;
+    }
+    return RIA_OK;
+}
+
+/* Fingerprints of the stored live rows of a partition, sorted. */
+static ria_status stored_fps(fin_ctx *f, int partition, ria_hash128 **out, size_t *out_n,
+                             ria_error *err)
+{
+    ria_snapshot *base = ria_txn_base(f->tx);
+    ria_hash128 *all = NULL;
+    size_t n = 0, cap = 0;
+    ria_status rc = RIA_OK;
+    for (int i = 0; i < base->nsegs && !f->replace; i++) {
+        const ria_segref *s = &base->segs[i];
+        if (s->partition != partition || !s->fp_path[0])
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", ria_txn_dir(f->tx), s->fp_path);
+        ria_hash128 *fps = NULL;
+        uint64_t k = 0;
+        const uint8_t *dv = NULL;
+        if ((rc = ria_fp_read(path, &fps, &k, err)) != RIA_OK)
+            break;
+        if ((rc = ria_snapshot_dv(base, i, &dv, err)) != RIA_OK) {
+            free(fps);
+            break;
+        }
+        if (n + k > cap) {
+            cap = (n + k) * 2;
+            ria_hash128 *grown = realloc(all, cap * sizeof *all);
+            if (!grown) {
+                free(fps);
+                rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+                break;
+            }
+            all = grown;
+        }
+        for (uint64_t r = 0; r < k; r++)
+            if (!ria_dv_get(dv, r))
+                all[n++] = fps[r];
+        free(fps);
+    }
+    if (rc != RIA_OK) {
+        free(all);
+        return rc;
+    }
+    qsort(all, n, sizeof *all, cmp_hash_v);
+    *out = all;
+    *out_n = n;
+    return RIA_OK;
+}
+
+/* Dedupe of one partition's new rows. */
+static ria_status dedupe_partition(fin_ctx *f, int partition, ria_error *err)
+{
+    size_t total = 0;
+    for (int i = 0; i < f->nsegs; i++)
+        if (f->segs[i].ref.partition == partition)
+            total += f->segs[i].ref.rows;
+    entry *e = malloc((total ? total : 1) * sizeof *e);
+    ria_hash128 *stored = NULL;
+    size_t nstored = 0, n = 0;
+    ria_status rc = RIA_OK;
+    if (!e)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    for (int i = 0; i < f->nsegs; i++) {
+        const new_seg *s = &f->segs[i];
+        if (s->ref.partition != partition)
+            continue;
+        char path[4200];
+        ria_hash128 *fps = NULL;
+        uint64_t k = 0;
+        snprintf(path, sizeof path, "%s/%s", ria_txn_dir(f->tx), s->ref.fp_path);
+        if ((rc = ria_fp_read(path, &fps, &k, err)) != RIA_OK)
+            goto done;
+        for (uint64_t r = 0; r < k; r++)
+            e[n++] = (entry){fps[r], (uint32_t)i, (uint32_t)r, 0};
+        free(fps);
+    }
+    if ((rc = stored_fps(f, partition, &stored, &nstored, err)) != RIA_OK)
+        goto done;
+    qsort(e, n, sizeof *e, cmp_entry);
+    for (size_t i = 0; i < n; i++) {
+        bool dup = (i > 0 && cmp_hash(&e[i].h, &e[i - 1].h) == 0) ||
+                   contains(stored, nstored, &e[i].h);
+        if (dup) {
+            if (del_new(f, e[i].seg, e[i].row) != RIA_OK) {
+                rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+                goto done;
+            }
+            f->duplicates++;
+        }
+    }
+done:
+    free(e);
+    free(stored);
+    return rc;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+ria_status fin_dedupe(fin_ctx *f, ria_error *err)
+{
+    int *parts = malloc(((size_t)f->nsegs + 1) * sizeof *parts);
+    if (!parts)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    for (int i = 0; i < f->nsegs; i++)
+        parts[i] = f->segs[i].ref.partition;
+    qsort(parts, (size_t)f->nsegs, sizeof *parts, cmp_int);
+    ria_status rc = RIA_OK;
+    for (int i = 0; i < f->nsegs && rc == RIA_OK; i++)
+        if (i == 0 || parts[i] != parts[i - 1])
+            rc = dedupe_partition(f, parts[i], err);
+    free(parts);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- upsert */
+
+/* Key hash of every live row of a stored segment; deleted rows get a zero
+ * hash and are skipped by the caller. */
+static ria_status stored_keys(fin_ctx *f, int si, ria_hash128 **out, ria_error *err)
+{
+    ria_snapshot *base = ria_txn_base(f->tx);
+    ria_segment *seg;
+    ria_status rc = ria_snapshot_segment(base, si, &seg, err);
+    if (rc != RIA_OK)
+        return rc;
+    uint64_t rows = ria_segment_rows(seg);
+    ria_hash128 *keys = calloc(rows ? rows : 1, sizeof *keys);
+    int64_t *i64 = malloc(RIA_BLOCK_ROWS * sizeof *i64 * (size_t)f->nkey);
+    uint32_t *codes = malloc(RIA_BLOCK_ROWS * sizeof *codes * (size_t)f->nkey);
+    ria_heapvec *heaps = calloc((size_t)f->nkey, sizeof *heaps);
+    ria_scratch *scratch = calloc((size_t)f->nkey, sizeof *scratch);
+    ria_buf hb;
+    ria_buf_init(&hb, 0);
+    if (!keys || !i64 || !codes || !heaps || !scratch) {
+        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+        goto done;
+    }
+    uint64_t row0 = 0;
+    for (uint32_t b = 0; b < ria_segment_nblocks(seg); b++) {
+        uint32_t nb = ria_segment_block_rows(seg, b);
+        for (int k = 0; k < f->nkey && rc == RIA_OK; k++) {
+            const ria_column *c = &base->cols[f->key_cols[k]];
+            if (c->kind == RIA_KIND_I64)
+                rc = ria_segment_read_i64(seg, c->id, b, i64 + (size_t)k * RIA_BLOCK_ROWS, err);
+            else if (c->kind == RIA_KIND_CODE)
+                rc = ria_segment_read_codes(seg, c->id, b, codes + (size_t)k * RIA_BLOCK_ROWS, err);
+            else
+                rc = ria_segment_read_heap(seg, c->id, b, &heaps[k], &scratch[k], err);
+        }
+        if (rc != RIA_OK)
+            goto done;
+        for (uint32_t r = 0; r < nb; r++) {
+            rowhash_reset(&hb);
+            for (int k = 0; k < f->nkey; k++) {
+                const ria_column *c = &base->cols[f->key_cols[k]];
+                if (c->kind == RIA_KIND_I64) {
+                    rowhash_i64(&hb, c->id, i64[(size_t)k * RIA_BLOCK_ROWS + r]);
+                } else if (c->kind == RIA_KIND_CODE) {
+                    uint32_t code = codes[(size_t)k * RIA_BLOCK_ROWS + r];
+                    const ria_dict *d = base->dicts[c->id];
+                    rowhash_str(&hb, c->id, d && code <= d->count ? d->strs[code] : "",
+                                d && code <= d->count ? d->lens[code] : 0);
+                } else {
+                    const ria_heapvec *h = &heaps[k];
+                    rowhash_str(&hb, c->id, h->bytes + h->offs[r], h->offs[r + 1] - h->offs[r]);
+                }
+            }
+            keys[row0 + r] = rowhash_done(&hb);
+        }
+        row0 += nb;
+    }
+done:
+    for (int k = 0; scratch && k < f->nkey; k++)
+        ria_scratch_free(&scratch[k]);
+    free(scratch);
+    free(heaps);
+    free(i64);
+    free(codes);
+    ria_buf_free(&hb);
+    if (rc != RIA_OK) {
+        free(keys);
+        return rc;
+    }
+    *out = keys;
+    return RIA_OK;
+}
+
+/* Deletes the stored rows whose key is in the sorted set `keys`. */
+static ria_status delete_stored(fin_ctx *f, const ria_hash128 *keys, size_t nkeys,
+                                uint8_t *matched, ria_error *err)
+{
+    ria_snapshot *base = ria_txn_base(f->tx);
+    ria_status rc = RIA_OK;
+    for (int i = 0; i < base->nsegs && rc == RIA_OK; i++) {
+        const ria_segref *s = &base->segs[i];
+        if (s->rows == s->deleted)
+            continue;
+        ria_hash128 *sk = NULL;
+        const uint8_t *dv = NULL;
+        if ((rc = stored_keys(f, i, &sk, err)) != RIA_OK ||
+            (rc = ria_snapshot_dv(base, i, &dv, err)) != RIA_OK) {
+            free(sk);
+            break;
+        }
+        uint8_t *bits = NULL;
+        uint64_t ndel = s->deleted;
+        for (uint64_t r = 0; r < s->rows; r++) {
+            if (ria_dv_get(dv, r))
+                continue;
+            const ria_hash128 *hit = bsearch(&sk[r], keys, nkeys, sizeof *keys, cmp_hash_v);
+            if (!hit)
+                continue;
+            if (!bits) {
+                bits = calloc((s->rows + 7) / 8 + 1, 1);
+                if (!bits) {
+                    rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+                    break;
+                }
+                if (dv)
+                    memcpy(bits, dv, (s->rows + 7) / 8);
+            }
+            ria_dv_set(bits, r);
+            ndel++;
+            f->replaced++;
+            matched[hit - keys] = 1;
+        }
+        if (rc == RIA_OK && bits)
+            rc = ria_txn_set_dv(f->tx, s->id, bits, ndel, err);
+        free(bits);
+        free(sk);
+    }
+    return rc;
+}
+
+ria_status fin_upsert(fin_ctx *f, ria_error *err)
+{
+    size_t total = 0, n = 0;
+    for (int i = 0; i < f->nsegs; i++)
+        total += f->segs[i].ref.rows;
+    entry *e = malloc((total ? total : 1) * sizeof *e);
+    ria_hash128 *keys = malloc((total ? total : 1) * sizeof *keys);
+    uint8_t *matched = calloc(total ? total : 1, 1);
+    ria_status rc = RIA_OK;
+    if (!e || !keys || !matched) {
+        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < f->nsegs; i++)
+        for (uint64_t r = 0; r < f->segs[i].ref.rows; r++)
+            e[n++] = (entry){f->segs[i].keys[r], (uint32_t)i, (uint32_t)r, f->segs[i].seqs[r]};
+    qsort(e, n, sizeof *e, cmp_entry);
+    /* within the load, the last row read for a key wins */
+    size_t nkeys = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool last = i + 1 == n || cmp_hash(&e[i].h, &e[i + 1].h) != 0;
+        if (!last) {
+            if (del_new(f, e[i].seg, e[i].row) != RIA_OK) {
+                rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+                goto done;
+            }
+            f->superseded++;
+        } else {
+            keys[nkeys++] = e[i].h;
+        }
+    }
+    if ((rc = delete_stored(f, keys, nkeys, matched, err)) != RIA_OK)
+        goto done;
+    for (size_t i = 0; i < nkeys; i++)
+        matched[i] ? f->updated++ : f->inserted++;
+done:
+    free(e);
+    free(keys);
+    free(matched);
+    return rc;
+}
+
+/* ------------------------------------------------------------ old dates */
+
+ria_status fin_old_dates(fin_ctx *f, int64_t latest_ts, uint32_t date_col, uint64_t *out,
+                         int64_t *out_threshold, ria_error *err)
+{
+    int y, m, d;
+    ria_civil_from_days(ria_floor_div(latest_ts, RIA_SECS_PER_DAY), &y, &m, &d);
+    if (m == 2 && d == 29)
+        d = 28;
+    int64_t threshold = ria_days_from_civil(y - 10, m, d) * RIA_SECS_PER_DAY;
+    *out_threshold = threshold;
+    *out = 0;
+    int64_t *ts = malloc(RIA_BLOCK_ROWS * sizeof *ts);
+    if (!ts)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    ria_status rc = RIA_OK;
+    for (int i = 0; i < f->nsegs && rc == RIA_OK; i++) {
+        const new_seg *s = &f->segs[i];
+        if (s->ref.min_ts >= threshold || f->ndel[i] == s->ref.rows)
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", ria_txn_dir(f->tx), s->ref.path);
+        ria_segment *seg = NULL;
+        if ((rc = ria_segment_open(path, &seg, err)) != RIA_OK)
+            break;
+        uint64_t row0 = 0;
+        for (uint32_t b = 0; b < ria_segment_nblocks(seg) && rc == RIA_OK; b++) {
+            uint32_t nb = ria_segment_block_rows(seg, b);
+            rc = ria_segment_read_i64(seg, date_col, b, ts, err);
+            for (uint32_t r = 0; rc == RIA_OK && r < nb; r++)
+                if (ts[r] < threshold && !ria_dv_get(f->dv[i], row0 + r))
+                    (*out)++;
+            row0 += nb;
+        }
+        ria_segment_close(seg);
+    }
+    free(ts);
+    return rc;
+}

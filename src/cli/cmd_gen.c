@@ -22,7 +22,8 @@ const cli_opt gen_opts[] = {
     {"seed", 's', "S", "random seed; the same options give the same bytes (default 42)"},
     {"start", 0, "YYYY-MM-DD", "first possible order date (default 2022-01-01)"},
     {"years", 0, "N", "order dates span N x 365 days (default 3, at most 50)"},
-    {"dirty", 0, "RATE", "fraction of rows with one injected data-quality defect, 0..1 (default 0)"},
+    {"dirty", 0, "RATE",
+     "fraction of rows with one injected data-quality defect, 0..1 (default 0)"},
     {"out", 'o', "FILE", "write the CSV to FILE (default: standard output)"},
     {"truth", 0, "FILE", "write a JSON record of the rows, defects and expected totals"},
     {"threads", 'j', "N", "generator threads (default: the number of cores)"},
@@ -116,6 +117,8 @@ static ria_status write_truth(const char *path, const ria_gen_options *o, const 
         goto done;
     }
     rc = ria_write_file_atomic(path, b.data, b.len, err);
+    if (rc != RIA_OK)
+        ria_error_prefix(err, "--truth");
 done:
     ria_buf_free(&b);
     return rc;

@@ -33,8 +33,15 @@ static const cli_command commands[] = {
      "carry deletions) into one clustered segment, as a new version.  Older\n"
      "versions stay readable until vacuum.",
      compact_opts, 0, 0, cmd_compact},
-    {"vacuum", "[options]", "Remove files no longer reachable from kept versions.", NULL,
+    {"vacuum", "[options]", "Remove files no longer reachable from kept versions.",
+     "Keeps the last --keep N versions (or those newer than --older-than) readable\n"
+     "and deletes every file that none of them needs, including files left by an\n"
+     "interrupted ingest.  Runs under the writer lock.",
      vacuum_opts, 0, 0, cmd_vacuum},
+    {"export", "[options]", "Write the table (any version) as CSV.",
+     "The live rows of the latest version, or of --version N, with every column.\n"
+     "Ingesting the export into an empty store gives the same table.",
+     export_opts, 0, 0, cmd_export},
 };
 
 static void usage(FILE *f)

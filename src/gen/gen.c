@@ -45,7 +45,7 @@ ria_status ria_gen_options_check(const ria_gen_options *o, ria_error *err)
 /* --------------------------------------------------------------- pipeline */
 
 typedef struct {
-    char *data;      /* GEN_BLOCK_BYTES, allocated on first use */
+    char *data; /* GEN_BLOCK_BYTES (pages touched as rows are written) */
     size_t len;
     bool ready;      /* holds the block the writer needs next from this slot */
     ria_gen_truth t; /* what the block holds */
@@ -87,8 +87,7 @@ static void *worker(void *arg)
     pipeline *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->next < p->m->nblocks &&
-               p->next >= p->written + (uint64_t)p->nslots)
+        while (!p->stop && p->next < p->m->nblocks && p->next >= p->written + (uint64_t)p->nslots)
             pthread_cond_wait(&p->free_cv, &p->mu);
         if (p->stop || p->next >= p->m->nblocks) {
             pthread_mutex_unlock(&p->mu);
@@ -107,8 +106,7 @@ static void *worker(void *arg)
 }
 
 /* The writer side: hands blocks to the sink in order. */
-static ria_status drain(pipeline *p, ria_gen_sink sink, void *ctx, ria_gen_truth *t,
-                        ria_error *err)
+static ria_status drain(pipeline *p, ria_gen_sink sink, void *ctx, ria_gen_truth *t, ria_error *err)
 {
     ria_status rc = RIA_OK;
     for (uint64_t b = 0; b < p->m->nblocks && rc == RIA_OK; b++) {

@@ -21,20 +21,20 @@
 /* Rows per block: the unit of parallel work and of seeding. */
 #define RIA_GEN_BLOCK_ROWS 8192
 /* The header line (without the newline). */
-#define RIA_GEN_HEADER                                                                   \
-    "order_id,order_date,ship_date,status,channel,category,sub_category,sku,quantity,"   \
+#define RIA_GEN_HEADER                                                                             \
+    "order_id,order_date,ship_date,status,channel,category,sub_category,sku,quantity,"             \
     "unit_price,discount,amount,cost,customer_id,segment,city,state,region,country"
 #define RIA_GEN_FIELDS 19
 /* An amount written on a row with the amount_above_ceiling defect (cents). */
 #define RIA_GEN_CEILING_CENTS 25000000
 
 typedef struct {
-    uint64_t rows;    /* data rows to write (the header is extra) */
-    uint64_t seed;    /* any value; the same seed gives the same bytes */
-    int64_t start;    /* first possible order day, days since 1970-01-01 */
-    int years;        /* order dates span 365 * years days from start, 1..50 */
-    double dirty;     /* fraction of rows with one injected defect, 0..1 */
-    int threads;      /* generator threads; <= 0 means ria_ncpu() */
+    uint64_t rows; /* data rows to write (the header is extra) */
+    uint64_t seed; /* any value; the same seed gives the same bytes */
+    int64_t start; /* first possible order day, days since 1970-01-01 */
+    int years;     /* order dates span 365 * years days from start, 1..50 */
+    double dirty;  /* fraction of rows with one injected defect, 0..1 */
+    int threads;   /* generator threads; <= 0 means ria_ncpu() */
 } ria_gen_options;
 
 /* Fills the defaults: 1000000 rows, seed 42, start 2022-01-01, 3 years, clean,

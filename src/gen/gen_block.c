@@ -13,8 +13,6 @@
  */
 #include "gen/gen_model.h"
 
-#include <math.h>
-
 /* Quantity is 1 + floor(Exp(rate 0.7)), capped so that no clean amount
  * reaches the ingest ceiling (50 x 1800.00 < 100000); the cap moves ~1e-15
  * of the probability. */
@@ -36,6 +34,27 @@ static void rng_seed(gen_rng *r, uint64_t seed, uint64_t block)
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
         r->s[i] = z ^ (z >> 31);
     }
+}
+
+/* e^x for 0 <= x < 8 from basic arithmetic only (so the output does not
+ * depend on the C library's rounding); relative error below 1e-9. */
+static inline double exp_small(double x)
+{
+    static const double ln2 = 0.69314718055994530942;
+    static const double inv_fact[] = {1.0,         1.0,          1.0 / 2,       1.0 / 6,
+                                      1.0 / 24,    1.0 / 120,    1.0 / 720,     1.0 / 5040,
+                                      1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800};
+    int n = (int)(x / ln2);
+    double r = x - n * ln2, sum = inv_fact[11]; /* e^r, 0 <= r < ln 2, by Taylor */
+    for (int k = 10; k >= 0; k--)
+        sum = sum * r + inv_fact[k];
+    return sum * (double)(1u << n);
+}
+
+/* Nearest integer of a non-negative double (halves round up). */
+static inline int64_t round_pos(double x)
+{
+    return (int64_t)(x + 0.5);
 }
 
 /* A row index of table `which` drawn with the table's weights. */
@@ -109,8 +128,8 @@ static void make_line(gen_blockgen *g, unsigned needs, gen_line *l)
     l->cat = pick(g, GEN_LUT_CATEGORY);
     const gen_category *c = &gen_categories[l->cat];
     l->sub = (int)rng_below(&g->r, (uint64_t)c->nsub);
-    double lo = c->price_lo * 100.0, ratio = (double)c->price_hi / c->price_lo;
-    l->price = llround(lo * pow(ratio, rng_unit(&g->r)));
+    /* Log-uniform between the bounds: lo x (hi / lo)^u. */
+    l->price = round_pos(c->price_lo * 100.0 * exp_small(c->log_ratio * rng_unit(&g->r)));
     l->qty = (needs & NEED_QTY1) ? 1 : draw_qty(&g->r);
     l->discount = (needs & NEED_DISCOUNT) ? gen_discounts[4 + rng_below(&g->r, 4)]
                                           : gen_discounts[rng_below(&g->r, 8)];
@@ -119,7 +138,7 @@ static void make_line(gen_blockgen *g, unsigned needs, gen_line *l)
     double margin = c->margin_lo + (c->margin_hi - c->margin_lo) * rng_unit(&g->r);
     if (l->cat == GEN_ELECTRONICS && o->year >= m->last_year)
         margin *= 0.8;
-    l->cost = llround((double)l->amount * (1.0 - margin));
+    l->cost = round_pos((double)l->amount * (1.0 - margin));
     l->sku = 1 + (int)rng_below(&g->r, 400);
     l->has_ship = gen_statuses[o->status].ships;
     l->ship = l->has_ship ? o->day + (int64_t)rng_below(&g->r, 7) : 0;
@@ -215,11 +234,28 @@ static void decorate(gen_blockgen *g, const gen_line *l, gen_row *w)
     }
 }
 
+/* memcpy for short fields, without a library call per field. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 static void emit(gen_blockgen *g, const gen_row *w)
 {
     char *p = g->out + g->len, *start = p;
     for (int i = 0; i < w->nfields; i++) {
-        memcpy(p, w->f[i].p, w->f[i].n);
+        copy_short(p, w->f[i].p, w->f[i].n);
         p += w->f[i].n;
         *p++ = ',';
     }

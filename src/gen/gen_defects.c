@@ -11,7 +11,9 @@
 #include "gen/gen_model.h"
 #include "ingest/ingest.h"
 
+/* clang-format off */
 #define S(text) {text, sizeof(text) - 1}
+/* clang-format on */
 
 /* "YYYY" + one of the impossible month-day suffixes; returns the length. */
 static size_t put_impossible_date(gen_blockgen *g, char *p, int year)
@@ -167,18 +169,18 @@ static void bad_ship_date(gen_blockgen *g, gen_line *l, gen_row *w)
 }
 
 const gen_defect_row gen_defects[RIA_GEN_DEFECT_COUNT] = {
-    [RIA_GEN_MISSING_ORDER_ID] = {"missing_order_id", RIA_RULE_MISSING_ORDER_ID, RIA_GEN_REJECT,
-                                  0, blank_id},
+    [RIA_GEN_MISSING_ORDER_ID] = {"missing_order_id", RIA_RULE_MISSING_ORDER_ID, RIA_GEN_REJECT, 0,
+                                  blank_id},
     [RIA_GEN_BAD_DATE] = {"bad_date", RIA_RULE_BAD_DATE, RIA_GEN_REJECT, 0, bad_date},
     [RIA_GEN_BAD_AMOUNT] = {"bad_amount", RIA_RULE_BAD_AMOUNT, RIA_GEN_REJECT, 0, bad_amount},
     [RIA_GEN_NEGATIVE_AMOUNT] = {"negative_amount", RIA_RULE_NEGATIVE_AMOUNT, RIA_GEN_REJECT, 0,
                                  negative_amount},
-    [RIA_GEN_NEGATIVE_QUANTITY] = {"negative_quantity", RIA_RULE_NEGATIVE_QUANTITY,
-                                   RIA_GEN_REJECT, 0, negative_quantity},
+    [RIA_GEN_NEGATIVE_QUANTITY] = {"negative_quantity", RIA_RULE_NEGATIVE_QUANTITY, RIA_GEN_REJECT,
+                                   0, negative_quantity},
     [RIA_GEN_BAD_QUANTITY] = {"bad_quantity", RIA_RULE_BAD_QUANTITY, RIA_GEN_REJECT, 0,
                               bad_quantity},
-    [RIA_GEN_SHIP_BEFORE_ORDER] = {"ship_before_order", RIA_RULE_SHIP_BEFORE_ORDER,
-                                   RIA_GEN_REJECT, NEED_SHIP, ship_before_order},
+    [RIA_GEN_SHIP_BEFORE_ORDER] = {"ship_before_order", RIA_RULE_SHIP_BEFORE_ORDER, RIA_GEN_REJECT,
+                                   NEED_SHIP, ship_before_order},
     [RIA_GEN_FIELD_COUNT] = {"field_count", RIA_RULE_FIELD_COUNT, RIA_GEN_REJECT, 0,
                              drop_last_field},
     [RIA_GEN_AMOUNT_CEILING] = {"amount_above_ceiling", RIA_RULE_AMOUNT_CEILING, RIA_GEN_FLAG, 0,
@@ -188,8 +190,8 @@ const gen_defect_row gen_defects[RIA_GEN_DEFECT_COUNT] = {
     [RIA_GEN_OLD_DATE] = {"old_date", RIA_RULE_OLD_DATE, RIA_GEN_FLAG, 0, old_date},
     [RIA_GEN_MISSING_CATEGORY] = {"missing_category", RIA_RULE_FIX_CATEGORY, RIA_GEN_FIX, 0,
                                   blank_category},
-    [RIA_GEN_MISSING_QUANTITY] = {"missing_quantity", RIA_RULE_FIX_QUANTITY, RIA_GEN_FIX,
-                                  NEED_QTY1, blank_quantity},
+    [RIA_GEN_MISSING_QUANTITY] = {"missing_quantity", RIA_RULE_FIX_QUANTITY, RIA_GEN_FIX, NEED_QTY1,
+                                  blank_quantity},
     [RIA_GEN_DERIVED_AMOUNT] = {"derived_amount", RIA_RULE_FIX_AMOUNT, RIA_GEN_FIX, 0,
                                 blank_amount},
     [RIA_GEN_STATE_NAME] = {"state_name", RIA_RULE_FIX_STATE_NAME, RIA_GEN_FIX, 0, state_name},

@@ -41,6 +41,7 @@ typedef struct {
     ria_slice sub[5];
     int price_lo, price_hi;      /* whole dollars; prices are log-uniform */
     double margin_lo, margin_hi; /* uniform */
+    double log_ratio;            /* ln(price_hi / price_lo) */
 } gen_category;
 
 typedef struct {
@@ -60,24 +61,30 @@ extern const int gen_discounts[8];
 extern const ria_slice gen_discount_text[21], gen_discount_pct_text[21];
 
 /* The weighted choices, each a lookup table. */
-enum { GEN_LUT_STATE, GEN_LUT_CATEGORY, GEN_LUT_CHANNEL, GEN_LUT_SEGMENT, GEN_LUT_STATUS,
-       GEN_LUT_COUNT };
+enum {
+    GEN_LUT_STATE,
+    GEN_LUT_CATEGORY,
+    GEN_LUT_CHANNEL,
+    GEN_LUT_SEGMENT,
+    GEN_LUT_STATUS,
+    GEN_LUT_COUNT
+};
 #define GEN_LUT_MAX 128 /* the largest weight total a table may have */
 
 typedef struct {
     ria_gen_options opt;
-    uint64_t nblocks;      /* ceil(rows / RIA_GEN_BLOCK_ROWS) */
-    uint64_t customers;    /* customer ids are 1..customers */
-    int64_t span_days;     /* 365 * years */
-    uint64_t span_secs;    /* span_days * 86400 */
+    uint64_t nblocks;   /* ceil(rows / RIA_GEN_BLOCK_ROWS) */
+    uint64_t customers; /* customer ids are 1..customers */
+    int64_t span_days;  /* 365 * years */
+    uint64_t span_secs; /* span_days * 86400 */
     int start_year;
-    int last_year;         /* electronics margins shrink from this year on */
-    int old_years;         /* how far old_date moves an order back */
-    int64_t day_lo;        /* day number of index 0 of the day tables */
-    int64_t ndays;         /* length of the day tables */
-    char (*day_text)[10];  /* "YYYY-MM-DD" of each day (not NUL-terminated) */
-    int16_t *day_year;     /* calendar year of each day */
-    double *day_weight;    /* November/December and weekend uplift of each day */
+    int last_year;                           /* electronics margins shrink from this year on */
+    int old_years;                           /* how far old_date moves an order back */
+    int64_t day_lo;                          /* day number of index 0 of the day tables */
+    int64_t ndays;                           /* length of the day tables */
+    char (*day_text)[10];                    /* "YYYY-MM-DD" of each day (not NUL-terminated) */
+    int16_t *day_year;                       /* calendar year of each day */
+    double *day_weight;                      /* November/December and weekend uplift of each day */
     uint8_t lut[GEN_LUT_COUNT][GEN_LUT_MAX]; /* a uniform index below lut_total[i]
                                                 maps to a row of table i */
     int lut_total[GEN_LUT_COUNT];
@@ -194,8 +201,8 @@ static inline size_t put_day(char *p, int64_t day)
 /* ---------------------------------------------------- orders, lines, rows */
 
 typedef struct {
-    int64_t day;     /* order day */
-    int32_t sec;     /* second of the day */
+    int64_t day; /* order day */
+    int32_t sec; /* second of the day */
     int year;
     int state, city, channel, segment, status;
     char id[40], date[20], customer[32];
@@ -207,21 +214,37 @@ typedef struct {
     int64_t price, amount, cost; /* cents */
     int64_t ship;                /* ship day; valid when has_ship */
     bool has_ship;
-    int64_t accepted_cents;      /* the amount ingest keeps after fixes */
+    int64_t accepted_cents; /* the amount ingest keeps after fixes */
 } gen_line;
 
 /* One row as field slices. */
 typedef struct {
     ria_slice f[RIA_GEN_FIELDS];
     int nfields;
-    size_t used;    /* bytes of buf in use */
-    char buf[256];  /* scratch for rendered fields */
+    size_t used;   /* bytes of buf in use */
+    char buf[256]; /* scratch for rendered fields */
 } gen_row;
 
 enum {
-    F_ORDER_ID, F_ORDER_DATE, F_SHIP_DATE, F_STATUS, F_CHANNEL, F_CATEGORY, F_SUB_CATEGORY,
-    F_SKU, F_QUANTITY, F_UNIT_PRICE, F_DISCOUNT, F_AMOUNT, F_COST, F_CUSTOMER_ID, F_SEGMENT,
-    F_CITY, F_STATE, F_REGION, F_COUNTRY
+    F_ORDER_ID,
+    F_ORDER_DATE,
+    F_SHIP_DATE,
+    F_STATUS,
+    F_CHANNEL,
+    F_CATEGORY,
+    F_SUB_CATEGORY,
+    F_SKU,
+    F_QUANTITY,
+    F_UNIT_PRICE,
+    F_DISCOUNT,
+    F_AMOUNT,
+    F_COST,
+    F_CUSTOMER_ID,
+    F_SEGMENT,
+    F_CITY,
+    F_STATE,
+    F_REGION,
+    F_COUNTRY
 };
 
 #define GEN_RING 16 /* recent clean rows a duplicate may copy */
@@ -231,14 +254,14 @@ typedef struct {
     const gen_model *m;
     gen_rng r;
     uint64_t block;
-    char *out;                    /* GEN_BLOCK_BYTES */
-    size_t len;                   /* bytes written to out */
-    ria_gen_truth *t;             /* counts of what was written */
-    gen_order o;                  /* the current order */
-    int lines_left;               /* lines of o still to write */
-    uint64_t orders;              /* orders started in this block */
-    uint32_t pending[RIA_GEN_DEFECT_COUNT]; /* defects waiting for a row that suits */
-    uint32_t npending;            /* sum of pending[] except the duplicate */
+    char *out;                                     /* GEN_BLOCK_BYTES */
+    size_t len;                                    /* bytes written to out */
+    ria_gen_truth *t;                              /* counts of what was written */
+    gen_order o;                                   /* the current order */
+    int lines_left;                                /* lines of o still to write */
+    uint64_t orders;                               /* orders started in this block */
+    uint32_t pending[RIA_GEN_DEFECT_COUNT];        /* defects waiting for a row that suits */
+    uint32_t npending;                             /* sum of pending[] except the duplicate */
     size_t ring_off[GEN_RING], ring_len[GEN_RING]; /* recent clean rows in out */
     int ring_n, ring_head;
 } gen_blockgen;
@@ -292,10 +315,10 @@ enum {
 };
 
 typedef struct {
-    const char *name;        /* the ingest rule name */
-    int rule;                /* its ria_rule, tying the name to ingest's table */
+    const char *name; /* the ingest rule name */
+    int rule;         /* its ria_rule, tying the name to ingest's table */
     ria_gen_outcome outcome;
-    unsigned needs;          /* NEED_* */
+    unsigned needs; /* NEED_* */
     /* Edits the clean row w of line l; NULL for the duplicate (a copy). */
     void (*apply)(gen_blockgen *g, gen_line *l, gen_row *w);
 } gen_defect_row;

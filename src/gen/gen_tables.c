@@ -13,8 +13,11 @@
 
 #include <stdlib.h>
 
+/* clang-format off */
 #define S(text) {text, sizeof(text) - 1}
+/* clang-format on */
 
+/* clang-format off */
 const gen_state gen_states[] = {
     {S("CA"), S("California"), S("West"), 12, 4,
      {S("Los Angeles"), S("San Francisco"), S("San Diego"), S("San Jose")}},
@@ -40,17 +43,25 @@ const gen_state gen_states[] = {
     {{0}, {0}, {0}, 0, 0, {{0}}},
 };
 
+/* log_ratio is ln(price_hi / price_lo), written out so that prices do not
+ * depend on the C library's log (the unit tests check the values). */
 const gen_category gen_categories[] = {
     [GEN_ELECTRONICS] = {S("Electronics"), 18, 5,
                          {S("Phones"), S("Laptops"), S("Audio"), S("Accessories"), S("TVs")},
-                         15, 1800, 0.08, 0.30},
-    {S("Clothing"), 22, 4, {S("Men"), S("Women"), S("Kids"), S("Shoes")}, 8, 180, 0.30, 0.60},
-    {S("Home"), 16, 4, {S("Furniture"), S("Kitchen"), S("Decor"), S("Bedding")}, 10, 900, 0.20, 0.45},
-    {S("Grocery"), 20, 4, {S("Beverages"), S("Snacks"), S("Fresh"), S("Pantry")}, 1, 60, 0.10, 0.25},
-    {S("Beauty"), 9, 3, {S("Skincare"), S("Makeup"), S("Fragrance")}, 5, 150, 0.40, 0.70},
-    {S("Sports"), 8, 3, {S("Fitness"), S("Outdoor"), S("Cycling")}, 10, 1200, 0.20, 0.40},
-    {S("Toys"), 7, 3, {S("Games"), S("Dolls"), S("Building Sets")}, 5, 200, 0.25, 0.50},
-    {{0}, 0, 0, {{0}}, 0, 0, 0, 0},
+                         15, 1800, 0.08, 0.30, 4.787491742782046},
+    {S("Clothing"), 22, 4, {S("Men"), S("Women"), S("Kids"), S("Shoes")}, 8, 180, 0.30, 0.60,
+     3.1135153092103742},
+    {S("Home"), 16, 4, {S("Furniture"), S("Kitchen"), S("Decor"), S("Bedding")}, 10, 900, 0.20, 0.45,
+     4.499809670330265},
+    {S("Grocery"), 20, 4, {S("Beverages"), S("Snacks"), S("Fresh"), S("Pantry")}, 1, 60, 0.10, 0.25,
+     4.0943445622221},
+    {S("Beauty"), 9, 3, {S("Skincare"), S("Makeup"), S("Fragrance")}, 5, 150, 0.40, 0.70,
+     3.4011973816621555},
+    {S("Sports"), 8, 3, {S("Fitness"), S("Outdoor"), S("Cycling")}, 10, 1200, 0.20, 0.40,
+     4.787491742782046},
+    {S("Toys"), 7, 3, {S("Games"), S("Dolls"), S("Building Sets")}, 5, 200, 0.25, 0.50,
+     3.6888794541139363},
+    {{0}, 0, 0, {{0}}, 0, 0, 0, 0, 0},
 };
 
 const gen_choice gen_channels[] = {
@@ -67,6 +78,7 @@ const ria_slice gen_discount_text[21] = {
     [0] = S("0.00"), [5] = S("0.05"), [10] = S("0.10"), [15] = S("0.15"), [20] = S("0.20")};
 const ria_slice gen_discount_pct_text[21] = {
     [0] = S("0%"), [5] = S("5%"), [10] = S("10%"), [15] = S("15%"), [20] = S("20%")};
+/* clang-format on */
 
 /* Fills lut so that lut[uniform index below the total] is a row index drawn
  * with the rows' weights; returns the total.  `weight` points at the first
@@ -84,7 +96,7 @@ static int build_lut(uint8_t *lut, const int *weight, size_t stride)
     return total;
 }
 
-#define LUT(m, which, table) \
+#define LUT(m, which, table)                                                                       \
     ((m)->lut_total[which] = build_lut((m)->lut[which], &(table)[0].weight, sizeof((table)[0])))
 
 /* The day tables cover the order span plus GEN_DAY_MARGIN days each side. */

@@ -48,6 +48,109 @@ ria_hash128 rowhash_done(const ria_buf *b)
     return (ria_hash128){h.low64, h.high64};
 }
 
+/* Unchecked variants for the hot path: the caller reserved room for the
+ * whole row first (see append_row). */
+static inline void fp_i64(ria_buf *b, uint32_t col, int64_t v)
+{
+    char *p = b->data + b->len;
+    p[0] = 'i';
+    memcpy(p + 1, &col, 4);
+    memcpy(p + 5, &v, 8);
+    b->len += 13;
+}
+
+static inline void fp_str(ria_buf *b, uint32_t col, const char *s, size_t n)
+{
+    char *p = b->data + b->len;
+    uint32_t len = (uint32_t)n;
+    p[0] = 's';
+    memcpy(p + 1, &col, 4);
+    memcpy(p + 5, &len, 4);
+    memcpy(p + 9, s, n);
+    b->len += 9 + n;
+}
+
+/* ------------------------------------------------------ local dictionary */
+
+void ldict_init(ldict *d)
+{
+    memset(d, 0, sizeof *d);
+    ria_buf_init(&d->bytes, 0);
+}
+
+void ldict_free(ldict *d)
+{
+    free(d->slots);
+    free(d->hashes);
+    free(d->offs);
+    ria_buf_free(&d->bytes);
+}
+
+static bool ldict_grow(ldict *d)
+{
+    uint32_t n = d->nslots ? d->nslots * 2 : 64;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    uint64_t *hashes = malloc(n * sizeof *hashes);
+    if (!slots || !hashes) {
+        free(slots);
+        free(hashes);
+        return false;
+    }
+    for (uint32_t i = 0; i < d->nslots; i++) {
+        if (!d->slots[i])
+            continue;
+        uint32_t j = (uint32_t)d->hashes[i] & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = d->slots[i];
+        hashes[j] = d->hashes[i];
+    }
+    free(d->slots);
+    free(d->hashes);
+    d->slots = slots;
+    d->hashes = hashes;
+    d->nslots = n;
+    return true;
+}
+
+uint32_t ldict_intern(ldict *d, const char *s, size_t n)
+{
+    if (d->last) {
+        ria_slice l = ldict_str(d, d->last);
+        if (l.n == n && memcmp(l.p, s, n) == 0)
+            return d->last;
+    }
+    if ((d->count + 1) * 2 > d->nslots && !ldict_grow(d))
+        return 0;
+    uint64_t h = XXH3_64bits(s, n);
+    uint32_t mask = d->nslots - 1;
+    uint32_t i = (uint32_t)h & mask;
+    for (; d->slots[i]; i = (i + 1) & mask) {
+        if (d->hashes[i] != h)
+            continue;
+        ria_slice k = ldict_str(d, d->slots[i]);
+        if (k.n == n && memcmp(k.p, s, n) == 0)
+            return d->last = d->slots[i];
+    }
+    if (d->count + 2 > d->cap) {
+        uint32_t cap = d->cap ? d->cap * 2 : 64;
+        uint64_t *offs = realloc(d->offs, cap * sizeof *offs);
+        if (!offs)
+            return 0;
+        d->offs = offs;
+        d->cap = cap;
+        if (d->count == 0)
+            d->offs[0] = 0;
+    }
+    if (ria_buf_append(&d->bytes, s, n) != RIA_OK)
+        return 0;
+    d->count++;
+    d->offs[d->count] = d->bytes.len;
+    d->slots[i] = d->count;
+    d->hashes[i] = h;
+    return d->last = d->count;
+}
+
 /* ------------------------------------------------------------ the chunk */
 
 ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file)
@@ -67,8 +170,7 @@ ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32
         chunk_col *cc = &c->cols[i];
         cc->col = plan->cols[i].col;
         cc->kind = plan->cols[i].kind;
-        if (cc->kind == RIA_KIND_CODE)
-            ria_strmap_init(&cc->local);
+        ldict_init(&cc->local);
         ria_buf_init(&cc->heap, 0);
     }
     return RIA_OK;
@@ -84,8 +186,7 @@ void chunk_free(chunk_rows *c)
         free(cc->codes);
         free(cc->offs);
         ria_buf_free(&cc->heap);
-        if (cc->kind == RIA_KIND_CODE)
-            ria_strmap_free(&cc->local);
+        ldict_free(&cc->local);
     }
     free(c->cols);
     free(c->fp);
@@ -449,20 +550,16 @@ static ria_status put_text(chunk_rows *c, chunk_col *cc, size_t row, ria_slice s
 {
     if (cc->kind == RIA_KIND_CODE) {
         uint32_t code = 0;
-        if (s.n) {
-            uint32_t next = (uint32_t)ria_strmap_count(&cc->local) + 1;
-            if (ria_strmap_put(&cc->local, s.p, s.n, next, &code) != RIA_OK)
-                return RIA_ENOMEM;
-        }
+        if (s.n && !(code = ldict_intern(&cc->local, s.p, s.n)))
+            return RIA_ENOMEM;
         cc->codes[row] = code;
     } else {
         if (ria_buf_append(&cc->heap, s.p, s.n) != RIA_OK)
             return RIA_ENOMEM;
         cc->offs[row + 1] = cc->heap.len;
     }
-    rowhash_str(&c->scratch, cc->col, s.p, s.n);
-    if (s.n == 0) /* empty text is null: not part of the fingerprint */
-        c->scratch.len -= 9;
+    if (s.n) /* empty text is null: not part of the fingerprint */
+        fp_str(&c->scratch, cc->col, s.p, s.n);
     return RIA_OK;
 }
 
@@ -470,7 +567,7 @@ static void put_i64(chunk_rows *c, chunk_col *cc, size_t row, int64_t x)
 {
     cc->i64[row] = x;
     if (x != RIA_NULL_I64)
-        rowhash_i64(&c->scratch, cc->col, x);
+        fp_i64(&c->scratch, cc->col, x);
 }
 
 /* The value of a column without a role, parsed by its inferred type. */
@@ -521,7 +618,11 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
     if (c->nrows == c->cap && grow_rows(c) != RIA_OK)
         return RIA_ENOMEM;
     size_t row = c->nrows;
+    /* the fingerprint text is at most the record's text plus a tag per
+     * column (derived values are short) */
     rowhash_reset(&c->scratch);
+    if (ria_buf_reserve(&c->scratch, rec->raw.n + 32 * (size_t)p->ncols + 64) != RIA_OK)
+        return RIA_ENOMEM;
     for (int i = 0; i < p->ncols; i++) {
         const plan_col *pc = &p->cols[i];
         chunk_col *cc = &c->cols[i];
@@ -554,9 +655,9 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
                 if (cc->kind == RIA_KIND_I64) {
                     rowhash_i64(&c->scratch, cc->col, cc->i64[row]);
                 } else if (cc->kind == RIA_KIND_CODE) {
-                    const struct ria_strmap_entry *e =
-                        cc->codes[row] ? ria_strmap_at(&cc->local, cc->codes[row] - 1) : NULL;
-                    rowhash_str(&c->scratch, cc->col, e ? e->key : "", e ? e->len : 0);
+                    ria_slice e = cc->codes[row] ? ldict_str(&cc->local, cc->codes[row])
+                                                 : (ria_slice){"", 0};
+                    rowhash_str(&c->scratch, cc->col, e.p, e.n);
                 } else {
                     rowhash_str(&c->scratch, cc->col, cc->heap.data + cc->offs[row],
                                 (size_t)(cc->offs[row + 1] - cc->offs[row]));

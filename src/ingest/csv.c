@@ -31,7 +31,7 @@ struct ria_csv_reader {
     ria_csv_options opt;    /* with defaults filled in */
     ria_csv_stats st;       /* running totals */
     ria_status failed;      /* sticky read failure (RIA_OK while fine) */
-    char failed_msg[256];   /* its message */
+    char failed_msg[sizeof ((ria_error *)0)->msg]; /* its message */
     bool started;           /* the BOM has been looked for */
     bool eof;               /* the source returned end of input */
     bool skipping;          /* dropping text up to the next LF (over-long line) */
@@ -638,36 +638,39 @@ static char choose_delim(const char *p, size_t n)
     return best;
 }
 
-/* Reads into the carry until it holds the first non-blank line, and picks
+/* Reads into the carry until it holds the first line that the chunker will
+ * not skip as blank (a line longer than the cap is never blank), and picks
  * the delimiter from that line's first record_cap bytes.  What is looked at
  * depends on the input only, never on how it arrives.  Input that starts
  * with more than DETECT_MAX bytes of blank lines keeps the comma. */
 static ria_status detect_delim(ria_csv_reader *r, ria_error *err)
 {
     ria_status rc = RIA_OK;
-    size_t ls = 0, limit = r->opt.record_cap;
+    size_t ls = 0, cap = r->opt.record_cap;
     for (;;) {
-        char *lf = memchr(r->carry + ls, '\n', r->carry_len - ls);
-        size_t le = lf ? (size_t)(lf - r->carry) : r->carry_len;
-        if (lf && is_blank(r->carry + ls, le - ls)) {
-            ls = le + 1;
-            if (ls > DETECT_MAX) {
+        const char *line = r->carry + ls;
+        char *lf = memchr(line, '\n', r->carry_len - ls);
+        if (lf || r->eof || r->carry_len - ls >= cap + 2) {
+            size_t n = lf ? (size_t)(lf - line) : r->carry_len - ls;
+            if ((lf || r->eof) && n && line[n - 1] == '\r')
+                n--;
+            if (n > cap || !is_blank(line, n)) {
+                r->opt.delim = choose_delim(line, RIA_MIN(n, cap));
+                return RIA_OK;
+            }
+            if (!lf || (ls = (size_t)(lf - r->carry) + 1) > DETECT_MAX) {
                 r->opt.delim = ',';
                 return RIA_OK;
             }
             continue;
         }
-        if (lf || r->eof || le - ls >= limit) {
-            r->opt.delim = choose_delim(r->carry + ls, RIA_MIN(le - ls, limit));
-            return RIA_OK;
-        }
-        size_t want = r->opt.read_size ? r->opt.read_size : 4096, n;
+        size_t want = r->opt.read_size ? r->opt.read_size : 4096, got;
         rc = carry_reserve(r, want, err);
         if (rc == RIA_OK)
-            rc = src_read(r, r->carry + r->carry_len, want, &n, err);
+            rc = src_read(r, r->carry + r->carry_len, want, &got, err);
         if (rc != RIA_OK)
             return rc;
-        r->carry_len += n;
+        r->carry_len += got;
     }
 }
 
@@ -691,6 +694,12 @@ ria_status ria_csv_open(int fd, const ria_csv_options *opt, ria_csv_reader **out
     ria_csv_reader *r = calloc(1, sizeof *r);
     if (!r)
         return ria_fail(err, RIA_ENOMEM, "out of memory for a CSV reader");
+    r->carry_alloc = 4096;
+    r->carry = malloc(r->carry_alloc); /* never NULL, so memchr and memcpy may use it */
+    if (!r->carry) {
+        free(r);
+        return ria_fail(err, RIA_ENOMEM, "out of memory for a CSV reader");
+    }
     r->fd = fd;
     r->opt = o;
     r->line = 1;

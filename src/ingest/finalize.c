@@ -8,8 +8,9 @@
  *   - the old_date flag, which needs the latest order date of the result.
  * Deletions go into deletion vectors, so nothing is rewritten.
  *
- * Memory: dedupe holds 24 bytes per new row and 16 per stored row of one
- * partition at a time; upsert holds 40 bytes per new row.
+ * Memory: dedupe holds a set of 32 bytes per row (stored and new) of the
+ * partitions being processed (one per thread); upsert holds 40 bytes per
+ * new row.
  */
 #include "ingest_internal.h"
 #include "finalize.h"
@@ -51,22 +52,6 @@ static int cmp_entry(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-static bool contains(const ria_hash128 *set, size_t n, const ria_hash128 *h)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_hash(&set[mid], h);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 /* Marks row `row` of new segment `seg` deleted. */
 static ria_status del_new(fin_ctx *f, uint32_t seg, uint32_t row)
 {
@@ -82,15 +67,46 @@ static ria_status del_new(fin_ctx *f, uint32_t seg, uint32_t row)
     return RIA_OK;
 }
 
-/* Fingerprints of the stored live rows of a partition, sorted. */
-static ria_status stored_fps(fin_ctx *f, int partition, ria_hash128 **out, size_t *out_n,
-                             ria_error *err)
+/* An open-addressing set of 128-bit fingerprints.  All-zero marks an empty
+ * slot, so a fingerprint of all zeros is kept as {1, 0}: telling the two
+ * apart is a 2^-128 event, like any other fingerprint collision. */
+typedef struct {
+    ria_hash128 *slots;
+    size_t mask;
+} fp_set;
+
+static bool fp_set_init(fp_set *s, size_t n)
+{
+    size_t cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    s->slots = calloc(cap, sizeof *s->slots);
+    s->mask = cap - 1;
+    return s->slots != NULL;
+}
+
+/* Adds h; returns false when it was already present. */
+static bool fp_set_add(fp_set *s, ria_hash128 h)
+{
+    if (!h.lo && !h.hi)
+        h.lo = 1;
+    for (size_t i = h.lo & s->mask;; i = (i + 1) & s->mask) {
+        ria_hash128 *e = &s->slots[i];
+        if (!e->lo && !e->hi) {
+            *e = h;
+            return true;
+        }
+        if (e->lo == h.lo && e->hi == h.hi)
+            return false;
+    }
+}
+
+/* Adds the fingerprints of the stored live rows of a partition to set. */
+static ria_status add_stored(fin_ctx *f, int partition, fp_set *set, ria_error *err)
 {
     ria_snapshot *base = ria_txn_base(f->tx);
-    ria_hash128 *all = NULL;
-    size_t n = 0, cap = 0;
     ria_status rc = RIA_OK;
-    for (int i = 0; i < base->nsegs && !f->replace; i++) {
+    for (int i = 0; i < base->nsegs && !f->replace && rc == RIA_OK; i++) {
         const ria_segref *s = &base->segs[i];
         if (s->partition != partition || !s->fp_path[0])
             continue;
@@ -99,51 +115,39 @@ static ria_status stored_fps(fin_ctx *f, int partition, ria_hash128 **out, size_
         ria_hash128 *fps = NULL;
         uint64_t k = 0;
         const uint8_t *dv = NULL;
-        if ((rc = ria_fp_read(path, &fps, &k, err)) != RIA_OK)
-            break;
-        if ((rc = ria_snapshot_dv(base, i, &dv, err)) != RIA_OK) {
-            free(fps);
-            break;
-        }
-        if (n + k > cap) {
-            cap = (n + k) * 2;
-            ria_hash128 *grown = realloc(all, cap * sizeof *all);
-            if (!grown) {
-                free(fps);
-                rc = ria_fail(err, RIA_ENOMEM, "out of memory");
-                break;
-            }
-            all = grown;
-        }
-        for (uint64_t r = 0; r < k; r++)
-            if (!ria_dv_get(dv, r))
-                all[n++] = fps[r];
+        if ((rc = ria_fp_read(path, &fps, &k, err)) == RIA_OK &&
+            (rc = ria_snapshot_dv(base, i, &dv, err)) == RIA_OK)
+            for (uint64_t r = 0; r < k; r++)
+                if (!ria_dv_get(dv, r))
+                    fp_set_add(set, fps[r]);
         free(fps);
     }
-    if (rc != RIA_OK) {
-        free(all);
-        return rc;
-    }
-    qsort(all, n, sizeof *all, cmp_hash_v);
-    *out = all;
-    *out_n = n;
-    return RIA_OK;
+    return rc;
 }
 
-/* Dedupe of one partition's new rows. */
-static ria_status dedupe_partition(fin_ctx *f, int partition, ria_error *err)
+static uint64_t stored_rows(fin_ctx *f, int partition)
 {
-    size_t total = 0;
+    ria_snapshot *base = ria_txn_base(f->tx);
+    uint64_t n = 0;
+    for (int i = 0; i < base->nsegs && !f->replace; i++)
+        if (base->segs[i].partition == partition)
+            n += base->segs[i].rows;
+    return n;
+}
+
+/* Dedupe of one partition's new rows: the first copy of a row is kept
+ * unless the partition already stores it. */
+static ria_status dedupe_partition(fin_ctx *f, int partition, uint64_t *dups, ria_error *err)
+{
+    uint64_t total = stored_rows(f, partition);
     for (int i = 0; i < f->nsegs; i++)
         if (f->segs[i].ref.partition == partition)
             total += f->segs[i].ref.rows;
-    entry *e = malloc((total ? total : 1) * sizeof *e);
-    ria_hash128 *stored = NULL;
-    size_t nstored = 0, n = 0;
-    ria_status rc = RIA_OK;
-    if (!e)
-        return ria_fail(err, RIA_ENOMEM, "out of memory");
-    for (int i = 0; i < f->nsegs; i++) {
+    fp_set set;
+    if (!fp_set_init(&set, total))
+        return ria_fail(err, RIA_ENOMEM, "out of memory for duplicate detection");
+    ria_status rc = add_stored(f, partition, &set, err);
+    for (int i = 0; i < f->nsegs && rc == RIA_OK; i++) {
         const new_seg *s = &f->segs[i];
         if (s->ref.partition != partition)
             continue;
@@ -152,28 +156,16 @@ static ria_status dedupe_partition(fin_ctx *f, int partition, ria_error *err)
         uint64_t k = 0;
         snprintf(path, sizeof path, "%s/%s", ria_txn_dir(f->tx), s->ref.fp_path);
         if ((rc = ria_fp_read(path, &fps, &k, err)) != RIA_OK)
-            goto done;
-        for (uint64_t r = 0; r < k; r++)
-            e[n++] = (entry){fps[r], (uint32_t)i, (uint32_t)r, 0};
+            break;
+        for (uint64_t r = 0; r < k && rc == RIA_OK; r++)
+            if (!fp_set_add(&set, fps[r])) {
+                if (del_new(f, (uint32_t)i, (uint32_t)r) != RIA_OK)
+                    rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+                (*dups)++;
+            }
         free(fps);
     }
-    if ((rc = stored_fps(f, partition, &stored, &nstored, err)) != RIA_OK)
-        goto done;
-    qsort(e, n, sizeof *e, cmp_entry);
-    for (size_t i = 0; i < n; i++) {
-        bool dup = (i > 0 && cmp_hash(&e[i].h, &e[i - 1].h) == 0) ||
-                   contains(stored, nstored, &e[i].h);
-        if (dup) {
-            if (del_new(f, e[i].seg, e[i].row) != RIA_OK) {
-                rc = ria_fail(err, RIA_ENOMEM, "out of memory");
-                goto done;
-            }
-            f->duplicates++;
-        }
-    }
-done:
-    free(e);
-    free(stored);
+    free(set.slots);
     return rc;
 }
 
@@ -183,19 +175,55 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+typedef struct {
+    fin_ctx *f;
+    int *parts;
+    uint64_t *dups;
+    ria_status *rc;
+    ria_error *errs;
+} dedupe_job;
+
+static void dedupe_one(void *arg, int i)
+{
+    dedupe_job *j = arg;
+    j->rc[i] = dedupe_partition(j->f, j->parts[i], &j->dups[i], &j->errs[i]);
+}
+
 ria_status fin_dedupe(fin_ctx *f, ria_error *err)
 {
-    int *parts = malloc(((size_t)f->nsegs + 1) * sizeof *parts);
-    if (!parts)
-        return ria_fail(err, RIA_ENOMEM, "out of memory");
-    for (int i = 0; i < f->nsegs; i++)
-        parts[i] = f->segs[i].ref.partition;
-    qsort(parts, (size_t)f->nsegs, sizeof *parts, cmp_int);
+    size_t n = (size_t)f->nsegs + 1;
+    int *parts = malloc(n * sizeof *parts);
+    uint64_t *dups = calloc(n, sizeof *dups);
+    ria_status *rcs = calloc(n, sizeof *rcs);
+    ria_error *errs = calloc(n, sizeof *errs);
     ria_status rc = RIA_OK;
-    for (int i = 0; i < f->nsegs && rc == RIA_OK; i++)
-        if (i == 0 || parts[i] != parts[i - 1])
-            rc = dedupe_partition(f, parts[i], err);
+    if (!parts || !dups || !rcs || !errs) {
+        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+        goto done;
+    }
+    int np = 0;
+    for (int i = 0; i < f->nsegs; i++)
+        parts[np++] = f->segs[i].ref.partition;
+    qsort(parts, (size_t)np, sizeof *parts, cmp_int);
+    int k = 0;
+    for (int i = 0; i < np; i++)
+        if (i == 0 || parts[i] != parts[k - 1])
+            parts[k++] = parts[i];
+    /* partitions are independent: each touches only its own segments */
+    dedupe_job job = {f, parts, dups, rcs, errs};
+    ria_parallel_for(k, f->threads > 0 ? f->threads : ria_ncpu(), dedupe_one, &job);
+    for (int i = 0; i < k; i++) {
+        f->duplicates += dups[i];
+        if (rcs[i] != RIA_OK && rc == RIA_OK) {
+            rc = rcs[i];
+            *err = errs[i];
+        }
+    }
+done:
     free(parts);
+    free(dups);
+    free(rcs);
+    free(errs);
     return rc;
 }
 

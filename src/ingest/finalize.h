@@ -12,6 +12,7 @@ typedef struct {
     new_seg *segs;          /* the load's segments, borrowed */
     int nsegs;
     bool replace;           /* stored rows do not count for dedupe */
+    int threads;            /* 0 = all cores */
     uint32_t key_cols[16];  /* upsert key, store column ids */
     int nkey;
     uint8_t **dv;           /* per new segment: deletions found (NULL = none) */

@@ -81,6 +81,30 @@ typedef struct {
     int nlines;
 } rule_count;
 
+/* A chunk-local dictionary: text → local code (1, 2, ... in first-seen
+ * order).  Specialised for the per-value hot path: the hash is inlined, the
+ * last value is remembered, keys live in one byte buffer. */
+typedef struct {
+    uint32_t *slots;        /* local code, 0 = empty */
+    uint64_t *hashes;       /* hash per slot */
+    uint32_t nslots;        /* power of two, at most half full */
+    uint32_t count;
+    uint64_t *offs;         /* entry i (code i+1): bytes[offs[i] .. offs[i+1]) */
+    uint32_t cap;
+    ria_buf bytes;
+    uint32_t last;          /* code of the last value interned, 0 = none */
+} ldict;
+
+void ldict_init(ldict *d);
+void ldict_free(ldict *d);
+/* Code of s (adding it when new); 0 on allocation failure. */
+uint32_t ldict_intern(ldict *d, const char *s, size_t n);
+static inline ria_slice ldict_str(const ldict *d, uint32_t code)
+{
+    return (ria_slice){d->bytes.data + d->offs[code - 1],
+                       (size_t)(d->offs[code] - d->offs[code - 1])};
+}
+
 /* Typed rows of one chunk, column-major over the store columns of the plan.
  * Text of dictionary columns is coded against a chunk-local dictionary; the
  * ordered merge stage maps local codes to store codes. */
@@ -89,7 +113,7 @@ typedef struct {
     ria_kind kind;
     int64_t *i64;           /* I64 */
     uint32_t *codes;        /* CODE: local codes, 0 = null */
-    ria_strmap local;       /* CODE: local dictionary, entry i = local code i+1 */
+    ldict local;            /* CODE: local dictionary */
     uint64_t *offs;         /* HEAP: n+1 offsets */
     ria_buf heap;           /* HEAP: bytes */
 } chunk_col;

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -291,14 +292,14 @@ static ria_status map_codes(loader *L, chunk_rows *c, ria_error *err)
         chunk_col *cc = &c->cols[i];
         if (cc->kind != RIA_KIND_CODE)
             continue;
-        size_t n = ria_strmap_count(&cc->local);
+        size_t n = cc->local.count;
         uint32_t *map = malloc((n + 1) * sizeof *map);
         if (!map)
             return ria_fail(err, RIA_ENOMEM, "out of memory");
         map[0] = 0;
         for (size_t k = 0; k < n; k++) {
-            const struct ria_strmap_entry *e = ria_strmap_at(&cc->local, k);
-            ria_status rc = ria_txn_intern(L->tx, cc->col, e->key, e->len, &map[k + 1], err);
+            ria_slice e = ldict_str(&cc->local, (uint32_t)k + 1);
+            ria_status rc = ria_txn_intern(L->tx, cc->col, e.p, e.n, &map[k + 1], err);
             if (rc != RIA_OK) {
                 free(map);
                 return rc;
@@ -442,10 +443,13 @@ static ria_status merge_chunk(loader *L, chunk_rows *c, ria_error *err)
 static ria_status merge_next(loader *L, ria_error *err)
 {
     job *j = L->pending_head;
+    double t0 = ria_now();
     pthread_mutex_lock(&L->mu);
     while (!j->done)
         pthread_cond_wait(&L->finished, &L->mu);
     pthread_mutex_unlock(&L->mu);
+    double t1 = ria_now();
+    L->t_wait += t1 - t0;
     L->pending_head = j->next_pending;
     if (!L->pending_head)
         L->pending_tail = NULL;
@@ -457,6 +461,7 @@ static ria_status merge_next(loader *L, ria_error *err)
         rc = merge_chunk(L, &j->rows, err);
     chunk_free(&j->rows);
     free(j);
+    L->t_merge += ria_now() - t1;
     return rc;
 }
 
@@ -623,6 +628,7 @@ static ria_status finalize(loader *L, fin_ctx *f, ria_error *err)
     f->segs = L->segs;
     f->nsegs = L->nsegs;
     f->replace = L->opts.mode == RIA_MODE_REPLACE;
+    f->threads = L->nthreads;
     f->dv = calloc((size_t)L->nsegs + 1, sizeof *f->dv);
     f->ndel = calloc((size_t)L->nsegs + 1, sizeof *f->ndel);
     if (!f->dv || !f->ndel)
@@ -677,6 +683,11 @@ static ria_status loader_init(loader *L, const char *dir, char *const *files, in
                               const ria_ingest_opts *opts, ria_error *err)
 {
     memset(L, 0, sizeof *L);
+    /* Chunks and buffers of a few MB come and go all the time; keep freed
+     * memory in the heap instead of returning it to the kernel, which would
+     * have to zero fresh pages again for the next chunk. */
+    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     L->opts = *opts;
     if (!L->opts.max_amount)
         L->opts.max_amount = 100000 * RIA_DEC_SCALE;
@@ -760,13 +771,17 @@ ria_status ria_ingest_run(const char *dir, char *const *files, int nfiles,
         rc = start_workers(L, err);
     for (int i = 0; rc == RIA_OK && i < nfiles; i++)
         rc = load_file(L, (uint32_t)i, err);
+    ria_log(RIA_LOG_INFO, "ingest: read and parsed in %.2f s (main thread merging %.2f s, waiting %.2f s)",
+            ria_now() - L->started, L->t_merge, L->t_wait);
     if (rc == RIA_OK)
         rc = flush_all(L, err);
+    ria_log(RIA_LOG_INFO, "ingest: flushed at %.2f s", ria_now() - L->started);
     for (int i = 0; rc == RIA_OK && i < ria_txn_ncols(L->tx); i++)
         if (ria_txn_col(L->tx, (uint32_t)i)->role == RIA_ROLE_ORDER_DATE)
             L->date_col = (uint32_t)i;
     if (rc == RIA_OK)
         rc = finalize(L, &fin, err);
+    ria_log(RIA_LOG_INFO, "ingest: finalized at %.2f s", ria_now() - L->started);
     progress_done(L);
     json_t *report = NULL, *model = NULL;
     if (rc == RIA_OK)

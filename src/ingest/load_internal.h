@@ -73,6 +73,7 @@ typedef struct {
     uint64_t bytes_done, bytes_total;
     int64_t min_ts, max_ts, old_threshold;
     double started;
+    double t_merge, t_wait;    /* main thread: merging, waiting for workers */
     json_t *file_reports;
     ria_arena sample_arena;
     /* quarantine */

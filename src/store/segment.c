@@ -131,29 +131,6 @@ static inline size_t packed_bytes(uint32_t n, unsigned w)
 
 /* ================================================================ encoding */
 
-typedef struct {
-    int64_t min, max; /* over non-null values */
-    uint32_t nulls;
-} numstats;
-
-static void num_stats(const int64_t *v, uint32_t n, int64_t null, numstats *st)
-{
-    int64_t mn = INT64_MAX, mx = INT64_MIN;
-    uint32_t nulls = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        int64_t x = v[i];
-        if (x == null) {
-            nulls++;
-            continue;
-        }
-        mn = x < mn ? x : mn;
-        mx = x > mx ? x : mx;
-    }
-    st->min = mn;
-    st->max = mx;
-    st->nulls = nulls;
-}
-
 static uint64_t gcd64(uint64_t a, uint64_t b)
 {
     if (!a || !b)
@@ -205,29 +182,55 @@ static inline uint64_t divide_exact(const divisor *d, uint64_t x)
     return (x >> d->shift) * d->inv;
 }
 
-/* GCD of (v - min) over non-null values; 0 when they are all equal.  The
- * divisibility test is a multiply, so the GCD is recomputed only the few
- * times it shrinks. */
-static uint64_t block_gcd(const int64_t *v, uint32_t n, int64_t null, int64_t min)
+typedef struct {
+    int64_t min, max; /* over non-null values (undefined when all are NULL) */
+    uint32_t nulls;
+    uint64_t gcd;     /* of (v - min) over non-null values; 0 when all equal */
+    uint64_t nullbits[RIA_BLOCK_ROWS / 64]; /* bit i set = row i is NULL */
+} numstats;
+
+/* One pass over a block: min, max, NULLs and the GCD of the differences.
+ * The GCD of (v - ref) for any non-null ref equals that of (v - min), so it
+ * needs no second pass; the divisibility test is a multiply, and the GCD is
+ * recomputed only the few times it shrinks.  Branch-free but for that. */
+static void num_stats(const int64_t *v, uint32_t n, int64_t null, numstats *st)
 {
+    int64_t mn = INT64_MAX, mx = INT64_MIN, ref = null;
     uint64_t g = 0;
+    uint32_t nulls = 0;
     divisor dv = {0, UINT64_MAX, 0, 0}; /* divides only 0 */
-    for (uint32_t i = 0; i < n; i++) {
-        if (v[i] == null)
-            continue;
-        uint64_t x = (uint64_t)v[i] - (uint64_t)min;
-        if (divides(&dv, x))
-            continue;
-        g = gcd64(g, x);
-        if (g == 1)
-            return 1;
-        dv = divisor_of(g);
+    for (uint32_t i = 0; i < n && ref == null; i++)
+        ref = v[i];
+    for (uint32_t w0 = 0; w0 < n; w0 += 64) {
+        uint64_t m = 0;
+        uint32_t k = RIA_MIN(64, n - w0);
+        for (uint32_t j = 0; j < k; j++) {
+            int64_t x = v[w0 + j];
+            bool is_null = x == null;
+            m |= (uint64_t)is_null << j;
+            mn = !is_null && x < mn ? x : mn;
+            mx = !is_null && x > mx ? x : mx;
+            uint64_t d = is_null    ? 0
+                         : x >= ref ? (uint64_t)x - (uint64_t)ref
+                                    : (uint64_t)ref - (uint64_t)x;
+            if (__builtin_expect(!divides(&dv, d), 0)) {
+                g = gcd64(g, d);
+                dv = divisor_of(g);
+            }
+        }
+        st->nullbits[w0 / 64] = m;
+        nulls += (uint32_t)__builtin_popcountll(m);
     }
-    return g;
+    st->min = mn;
+    st->max = mx;
+    st->nulls = nulls;
+    st->gcd = g;
 }
 
 /* Packs (v - min) / d of every row (0 for NULLs) at w bits each, then the
- * zero padding; writes exactly packed_bytes(n, w) bytes.  1 <= w <= 56. */
+ * zero padding; writes exactly packed_bytes(n, w) bytes.  1 <= w <= 56.
+ * Branch-free: the word in progress is stored on every step and the output
+ * pointer advances by 8 only when it filled up. */
 static void pack(const int64_t *v, uint32_t n, int64_t null, int64_t min, const divisor *d,
                  unsigned w, uint8_t *out)
 {
@@ -237,30 +240,18 @@ static void pack(const int64_t *v, uint32_t n, int64_t null, int64_t min, const 
         uint64_t q = v[i] == null ? 0 : divide_exact(d, (uint64_t)v[i] - (uint64_t)min);
         acc |= q << bits;
         bits += w;
-        if (bits >= 64) {
-            st64(out, acc);
-            out += 8;
-            bits -= 64;
-            acc = q >> (w - bits); /* w - bits is in 1..w: a defined shift */
-        }
+        st64(out, acc);
+        unsigned full = bits >> 6; /* 0 or 1 */
+        out += 8 * full;
+        bits &= 63;
+        uint64_t carry = q >> ((w - bits) & 63); /* the part that did not fit */
+        acc = full ? carry : acc;
     }
     if (bits) {
         st64(out, acc);
         out += 8;
     }
     st64(out, 0);
-}
-
-static void put_bitmap(const int64_t *v, uint32_t n, int64_t null, uint8_t *out)
-{
-    for (uint32_t w0 = 0; w0 < n; w0 += 64) {
-        uint64_t m = 0;
-        uint32_t k = RIA_MIN(64, n - w0);
-        for (uint32_t j = 0; j < k; j++)
-            m |= (uint64_t)(v[w0 + j] == null) << j;
-        st64(out, m);
-        out += 8;
-    }
 }
 
 static uint8_t *put_num_header(uint8_t *p, uint8_t enc, unsigned w, bool nulls, uint32_t n,
@@ -289,31 +280,26 @@ ria_status ria_block_encode_num(const int64_t *v, uint32_t n, int64_t null, bool
     bool all_null = st.nulls == n, nulls = st.nulls && !all_null;
     *zone = (ria_zone){all_null ? 0 : st.min, all_null ? 0 : st.max, st.nulls, n};
     uint8_t *start = (uint8_t *)out->data + out->len, *p = start;
-    uint64_t range = (uint64_t)st.max - (uint64_t)st.min; /* no overflow */
-    if (all_null || range == 0) {
+    size_t bm = nulls ? bitmap_bytes(n) : 0;
+    if (all_null || st.gcd == 0) {
         *out_enc = RIA_ENC_CONST;
         p = put_num_header(p, RIA_ENC_CONST, 0, nulls, n, all_null ? null : st.min, 1);
-        if (nulls) {
-            put_bitmap(v, n, null, p);
-            p += bitmap_bytes(n);
-        }
+        memcpy(p, st.nullbits, bm);
+        p += bm;
         goto done;
     }
-    uint64_t g = block_gcd(v, n, null, st.min);
-    divisor dv = divisor_of(g);
+    divisor dv = divisor_of(st.gcd);
+    uint64_t range = (uint64_t)st.max - (uint64_t)st.min; /* no overflow */
     unsigned w = 64 - (unsigned)__builtin_clzll(divide_exact(&dv, range));
-    size_t bm = nulls ? bitmap_bytes(n) : 0;
     size_t for_size = w <= RIA_FOR_MAX_WIDTH ? NUM_HDR + bm + packed_bytes(n, w) : SIZE_MAX;
     size_t raw_size = allow_raw ? NUM_HDR + 8 * (size_t)n : SIZE_MAX;
     if (for_size == SIZE_MAX && raw_size == SIZE_MAX)
         return ria_fail(err, RIA_EINVAL, "code range of %u bits does not pack", w);
     if (for_size <= raw_size) {
         *out_enc = RIA_ENC_FOR;
-        p = put_num_header(p, RIA_ENC_FOR, w, nulls, n, st.min, g);
-        if (nulls) {
-            put_bitmap(v, n, null, p);
-            p += bm;
-        }
+        p = put_num_header(p, RIA_ENC_FOR, w, nulls, n, st.min, st.gcd);
+        memcpy(p, st.nullbits, bm);
+        p += bm;
         pack(v, n, null, st.min, &dv, w, p);
         p += packed_bytes(n, w);
     } else {

@@ -1,9 +1,12 @@
-/* test_gen.c — the generator: determinism across seeds and thread counts,
- * exact row counts around block boundaries, the shape and arithmetic of every
- * clean row, and the truth record checked against an independent re-scan of
- * the output that classifies each row's defect from its text alone. */
-#include "test.h"
+/* test_gen.c — the generator (gen/gen.h and its private model): determinism
+ * across seeds and thread counts, exact row counts around block boundaries,
+ * the shape and arithmetic of every clean row, and the truth record checked
+ * against an independent re-scan of the output that classifies each row's
+ * defect from its text alone. */
 #include "gen/gen.h"
+#include "gen/gen_model.h"
+#include "ingest/ingest.h"
+#include "test.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -99,8 +102,27 @@ static bool cents_of(ria_slice s, int64_t *out)
     return true;
 }
 
-enum { C_ID, C_DATE, C_SHIP, C_STATUS, C_CHANNEL, C_CAT, C_SUB, C_SKU, C_QTY, C_PRICE, C_DISC,
-       C_AMOUNT, C_COST, C_CUST, C_SEG, C_CITY, C_STATE, C_REGION, C_COUNTRY };
+enum {
+    C_ID,
+    C_DATE,
+    C_SHIP,
+    C_STATUS,
+    C_CHANNEL,
+    C_CAT,
+    C_SUB,
+    C_SKU,
+    C_QTY,
+    C_PRICE,
+    C_DISC,
+    C_AMOUNT,
+    C_COST,
+    C_CUST,
+    C_SEG,
+    C_CITY,
+    C_STATE,
+    C_REGION,
+    C_COUNTRY
+};
 
 /* Checks the text of a clean row (19 fields); returns NULL or what is wrong. */
 static const char *check_clean(const ria_slice *f, int64_t start_day)
@@ -131,8 +153,8 @@ static const char *check_clean(const ria_slice *f, int64_t start_day)
         return "quantity";
     if (!cents_of(f[C_PRICE], &price) || price < 100 || price > 180000)
         return "unit price";
-    if (!cents_of(f[C_DISC], &disc) || (disc != 0 && disc != 5 && disc != 10 && disc != 15 &&
-                                        disc != 20))
+    if (!cents_of(f[C_DISC], &disc) ||
+        (disc != 0 && disc != 5 && disc != 10 && disc != 15 && disc != 20))
         return "discount";
     if (!cents_of(f[C_AMOUNT], &amount) || !cents_of(f[C_COST], &cost))
         return "amount or cost";
@@ -296,8 +318,13 @@ static void rescan(const ria_buf *b, int64_t start_day, scan *s)
 
 TEST(gen_header_and_exact_row_counts)
 {
-    const uint64_t counts[] = {0, 1, 100, RIA_GEN_BLOCK_ROWS - 1, RIA_GEN_BLOCK_ROWS,
-                               RIA_GEN_BLOCK_ROWS + 1, 2 * RIA_GEN_BLOCK_ROWS + 37};
+    const uint64_t counts[] = {0,
+                               1,
+                               100,
+                               RIA_GEN_BLOCK_ROWS - 1,
+                               RIA_GEN_BLOCK_ROWS,
+                               RIA_GEN_BLOCK_ROWS + 1,
+                               2 * RIA_GEN_BLOCK_ROWS + 37};
     for (size_t i = 0; i < RIA_ARRAY_LEN(counts); i++) {
         for (int threads = 1; threads <= 3; threads += 2) {
             ria_buf b;
@@ -529,4 +556,48 @@ TEST(gen_truth_json_shape)
     json_decref(root);
     ria_buf_free(&j);
     ria_buf_free(&b);
+}
+
+TEST(gen_model_tables)
+{
+    for (int i = 0; gen_categories[i].weight; i++) {
+        const gen_category *c = &gen_categories[i];
+        CHECK(fabs(c->log_ratio - log((double)c->price_hi / c->price_lo)) < 1e-12);
+    }
+    int weights = 0;
+    for (int i = 0; gen_states[i].weight; i++) {
+        weights += gen_states[i].weight;
+        CHECK(gen_states[i].code.n == 2 && gen_states[i].ncity >= 2);
+    }
+    CHECK_EQ_INT(weights, 79);
+    ria_gen_options o;
+    ria_gen_options_default(&o);
+    gen_model m;
+    CHECK_OK(gen_model_init(&m, &o, NULL));
+    CHECK_EQ_INT(m.lut_total[GEN_LUT_STATE], 79);
+    for (int k = GEN_LUT_CATEGORY; k < GEN_LUT_COUNT; k++)
+        CHECK_EQ_INT(m.lut_total[k], 100);
+    CHECK_EQ_INT(m.customers, 125000);
+    CHECK_EQ_INT(m.last_year, 2024);
+    CHECK_EQ_INT(m.old_years, 15);
+    gen_model_free(&m);
+}
+
+TEST(gen_defect_names_are_ingest_rules)
+{
+    static const ria_outcome outcome[] = {[RIA_GEN_REJECT] = RIA_OUTCOME_REJECT,
+                                          [RIA_GEN_FLAG] = RIA_OUTCOME_FLAG,
+                                          [RIA_GEN_FIX] = RIA_OUTCOME_FIX};
+    for (int k = 0; k < RIA_GEN_DEFECT_COUNT; k++) {
+        const gen_defect_row *d = &gen_defects[k];
+        CHECK_EQ_STR(ria_gen_defect_name((ria_gen_defect)k), d->name);
+        if (d->outcome == RIA_GEN_DEDUPE) {
+            CHECK_EQ_INT(d->rule, RIA_RULE_COUNT);
+            continue;
+        }
+        const ria_rule_info *r = ria_rule_get((ria_rule)d->rule);
+        CHECK(r != NULL);
+        CHECK_EQ_STR(r->name, d->name);
+        CHECK_EQ_INT(r->outcome, outcome[d->outcome]);
+    }
 }

@@ -32,6 +32,29 @@ bool cli_flag(const cli_command *cmd, const cli_args *a, const char *name)
     return cli_get(cmd, a, name, NULL) != NULL;
 }
 
+/* An integer with an optional decimal suffix: 10K = 10,000, 10M = 10^7,
+ * 1G = 10^9 (counts, not byte sizes). */
+static bool parse_count(const char *s, int64_t *out)
+{
+    if (ria_parse_i64(s, out))
+        return true;
+    size_t n = strlen(s);
+    char num[32];
+    if (n < 2 || n >= sizeof num)
+        return false;
+    int64_t mul = s[n - 1] == 'K' || s[n - 1] == 'k' ? 1000
+                  : s[n - 1] == 'M' || s[n - 1] == 'm' ? 1000000
+                  : s[n - 1] == 'G' || s[n - 1] == 'g' ? 1000000000
+                                                       : 0;
+    memcpy(num, s, n - 1);
+    num[n - 1] = 0;
+    int64_t v;
+    if (!mul || !ria_parse_i64(num, &v) || v < 0 || v > INT64_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
 bool cli_int(const cli_command *cmd, const cli_args *a, const char *name, int64_t def,
              int64_t min, int64_t max, int64_t *out)
 {
@@ -40,13 +63,8 @@ bool cli_int(const cli_command *cmd, const cli_args *a, const char *name, int64_
         *out = def;
         return true;
     }
-    uint64_t u;
     int64_t x;
-    if (ria_parse_i64(v, &x)) {
-        /* plain integer */
-    } else if (ria_parse_size(v, &u) && u <= INT64_MAX) {
-        x = (int64_t)u; /* 10M, 64K ... */
-    } else {
+    if (!parse_count(v, &x)) {
         cli_fail(cmd, RIA_EINVAL, "--%s: '%s' is not a number", name, v);
         return false;
     }

@@ -24,6 +24,12 @@ static const cli_command commands[] = {
      "drops exact duplicates, partitions by order month and clusters rows, then\n"
      "commits a new version and prints the reconciliation.",
      ingest_opts, 1, -1, cmd_ingest},
+    {"sql", "[options] \"SELECT ...\"", "Run a read-only SQL query over the sales table.",
+     "A practical SELECT dialect: WHERE, GROUP BY (names, aliases, positions),\n"
+     "HAVING, ORDER BY, LIMIT/OFFSET, CASE, date parts and date_trunc, CAST,\n"
+     "scalar subqueries, and FROM sales AS OF VERSION n / AS OF TIMESTAMP '...'.\n"
+     "Anything that is not one read-only SELECT is refused.",
+     sql_opts, 0, 1, cmd_sql},
     {"info", "[options]", "Show the table: schema, rows, partitions, size, version.", NULL,
      info_opts, 0, 0, cmd_info},
     {"versions", "[options]", "List commits: version, time, operation, rows, report.", NULL,

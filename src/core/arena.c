@@ -71,6 +71,21 @@ char *ria_arena_printf(ria_arena *a, const char *fmt, ...)
     return p;
 }
 
+void ria_arena_reset(ria_arena *a)
+{
+    if (!a->head)
+        return;
+    ria_arena_block *keep = a->head, *b = keep->next;
+    while (b) {
+        ria_arena_block *next = b->next;
+        a->total -= b->size;
+        free(b);
+        b = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}
+
 void ria_arena_free(ria_arena *a)
 {
     if (!a)

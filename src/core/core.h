@@ -71,6 +71,8 @@ char *ria_arena_strndup(ria_arena *a, const char *s, size_t n);
 char *ria_arena_strdup(ria_arena *a, const char *s);
 char *ria_arena_printf(ria_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Forgets every allocation but keeps the newest block for reuse. */
+void ria_arena_reset(ria_arena *a);
 /* Frees every block; the arena can be reused after ria_arena_init. */
 void ria_arena_free(ria_arena *a);
 
@@ -242,6 +244,8 @@ ria_status ria_write_all(int fd, const void *p, size_t n, const char *what, ria_
 ria_status ria_mkdirs(const char *path, ria_error *err);
 ria_status ria_fsync_dir(const char *path, ria_error *err);
 bool ria_path_exists(const char *path);
+/* Removes a directory tree (does not follow symbolic links). */
+ria_status ria_remove_tree(const char *path, ria_error *err);
 /* snprintf into a fixed buffer; RIA_ELIMIT if it does not fit. */
 ria_status ria_path_join(char *out, size_t outsz, ria_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -190,6 +190,7 @@ void chunk_free(chunk_rows *c)
     }
     free(c->cols);
     free(c->fp);
+    free(c->hits);
     free(c->key);
     free(c->line);
     free(c->partition);
@@ -231,10 +232,13 @@ static ria_status grow_rows(chunk_rows *c)
     void *line = realloc(c->line, cap * sizeof *c->line);
     if (line)
         c->line = line;
+    void *hits = realloc(c->hits, cap * sizeof *c->hits);
+    if (hits)
+        c->hits = hits;
     void *part = realloc(c->partition, cap * sizeof *c->partition);
     if (part)
         c->partition = part;
-    if (!fp || !line || !part)
+    if (!fp || !line || !part || !hits)
         return RIA_ENOMEM;
     if (c->plan->upsert) {
         void *k = realloc(c->key, cap * sizeof *c->key);
@@ -671,8 +675,12 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
     c->min_ts = RIA_MIN(c->min_ts, v->order_ts);
     c->max_ts = RIA_MAX(c->max_ts, v->order_ts);
     c->nrows++;
-    for (int h = 0; h < v->nhits; h++)
+    uint32_t mask = 0;
+    for (int h = 0; h < v->nhits; h++) {
         rule_hit(&c->rules[v->hits[h]], rec->line, c->file);
+        mask |= 1u << (v->hits[h] - FIRST_KEPT_RULE);
+    }
+    c->hits[row] = mask;
     return RIA_OK;
 }
 

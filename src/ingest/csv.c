@@ -42,7 +42,7 @@ struct ria_csv_reader {
     size_t carry_len, carry_alloc;
     uint64_t line;          /* line number of carry[0] */
     uint64_t index;         /* index of the next record */
-    uint8_t peek[3];        /* input bytes read while looking for a BOM */
+    uint8_t peek[4];        /* input bytes read while looking for a BOM */
     size_t peek_len, peek_off; /* bytes in peek / already handed on */
     ria_csv_utf16 u16;      /* decoder state for UTF-16 input */
     uint8_t *u16_raw;       /* U16_RAW bytes of undecoded input */
@@ -83,7 +83,28 @@ static ria_status fd_read(ria_csv_reader *r, void *dst, size_t want, size_t *out
     }
 }
 
-/* Reads the first bytes and sets the encoding from a BOM. */
+/* The encoding the first bytes announce: a BOM, or UTF-16 without one when
+ * the first two characters are ASCII (a zero byte beside each).  Sets the
+ * number of BOM bytes to drop. */
+static ria_csv_encoding sniff(const uint8_t *b, size_t n, size_t *bom)
+{
+    *bom = 0;
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        *bom = 3;
+        return RIA_CSV_ENC_UTF8_BOM;
+    }
+    if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
+        *bom = 2;
+        return b[0] == 0xFF ? RIA_CSV_ENC_UTF16LE : RIA_CSV_ENC_UTF16BE;
+    }
+    if (n == 4 && b[0] && !b[1] && b[2] && !b[3] && b[0] < 0x80 && b[2] < 0x80)
+        return RIA_CSV_ENC_UTF16LE;
+    if (n == 4 && !b[0] && b[1] && !b[2] && b[3] && b[1] < 0x80 && b[3] < 0x80)
+        return RIA_CSV_ENC_UTF16BE;
+    return RIA_CSV_ENC_UTF8;
+}
+
+/* Reads the first bytes and sets the encoding. */
 static ria_status start_source(ria_csv_reader *r, ria_error *err)
 {
     ria_status rc = RIA_OK;
@@ -95,20 +116,17 @@ static ria_status start_source(ria_csv_reader *r, ria_error *err)
             break;
         r->peek_len += n;
     }
-    const uint8_t *b = r->peek;
-    if (r->peek_len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
-        r->st.encoding = RIA_CSV_ENC_UTF8_BOM;
-        r->peek_off = 3;
-    } else if (r->peek_len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
-        r->st.encoding = b[0] == 0xFF ? RIA_CSV_ENC_UTF16LE : RIA_CSV_ENC_UTF16BE;
-        r->u16.big_endian = b[0] == 0xFE;
-        r->peek_off = 2;
+    if (rc != RIA_OK)
+        return rc;
+    r->st.encoding = sniff(r->peek, r->peek_len, &r->peek_off);
+    if (r->st.encoding == RIA_CSV_ENC_UTF16LE || r->st.encoding == RIA_CSV_ENC_UTF16BE) {
+        r->u16.big_endian = r->st.encoding == RIA_CSV_ENC_UTF16BE;
         r->u16_raw = malloc(U16_RAW);
         r->u16_out = malloc(RIA_CSV_UTF16_OUT_MAX(U16_RAW));
         if (!r->u16_raw || !r->u16_out)
             return ria_fail(err, RIA_ENOMEM, "out of memory for UTF-16 decoding");
     }
-    return rc;
+    return RIA_OK;
 }
 
 /* Decodes the next block of UTF-16 input into u16_out. */
@@ -434,10 +452,10 @@ static ria_status quoted_record(fill *f, size_t s, bool *more, ria_error *err)
         if (e < c->len || f->r->eof)
             return finish(f, s, e, quoted, err);
         if (c->len - s >= f->cap + 2) {
-            /* longer than the cap even if it ends with CRLF next */
-            ria_status rc = emit(f, s, c->len - s, count_lf(c->data + s, c->len - s) + 1,
-                                 RIA_CSV_ERR_TOO_LONG, err);
-            f->line += count_lf(c->data + s, c->len - s);
+            /* longer than the cap even if CRLF comes next */
+            uint32_t inner = quoted ? count_lf(c->data + s, c->len - s) : 0;
+            ria_status rc = emit(f, s, c->len - s, inner + 1, RIA_CSV_ERR_TOO_LONG, err);
+            f->line += inner;
             start_skip(f, s);
             return rc;
         }

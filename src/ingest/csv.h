@@ -43,8 +43,9 @@
  * no fields, the raw text cut to at most record_cap bytes) and count as
  * records, so every non-blank line of the input is accounted for.
  *
- * Encodings.  A UTF-8 BOM is removed.  UTF-16 LE/BE with a BOM is converted
- * to UTF-8 as it is read (unpaired surrogates become U+FFFD).  Otherwise each
+ * Encodings.  A UTF-8 BOM is removed.  UTF-16 LE/BE with a BOM (or without
+ * one, when the first two characters are ASCII) is converted to UTF-8 as it
+ * is read (unpaired surrogates become U+FFFD).  Otherwise each
  * record that is not valid UTF-8 is read as Windows-1252 and converted to
  * UTF-8 (RIA_CSV_CONVERTED); the five bytes Windows-1252 leaves undefined
  * (0x81 0x8D 0x8F 0x90 0x9D) map to the C1 controls of the same value, as
@@ -156,7 +157,7 @@ void ria_csv_chunk_free(ria_csv_chunk *c);
 typedef enum {
     RIA_CSV_ENC_UTF8 = 0, /* no BOM: UTF-8, records that are not UTF-8 read as Windows-1252 */
     RIA_CSV_ENC_UTF8_BOM,
-    RIA_CSV_ENC_UTF16LE,
+    RIA_CSV_ENC_UTF16LE,  /* with or without a BOM */
     RIA_CSV_ENC_UTF16BE,
 } ria_csv_encoding;
 

@@ -13,6 +13,10 @@
 #define NO_FIELD (-1)
 /* Examples of each rule kept in the report. */
 #define RULE_EXAMPLES 5
+/* Flag and fix rules (the ones counted on kept rows) are bits of a row's
+ * hit mask, from this rule on. */
+#define FIRST_KEPT_RULE RIA_RULE_AMOUNT_CEILING
+_Static_assert(RIA_RULE_COUNT - FIRST_KEPT_RULE <= 32, "kept-row rules fit a 32-bit mask");
 
 /* ------------------------------------------------------------ the plan */
 
@@ -125,6 +129,7 @@ typedef struct {
     size_t nrows, cap;      /* accepted rows */
     chunk_col *cols;        /* plan->ncols entries */
     ria_hash128 *fp;        /* row fingerprints */
+    uint32_t *hits;         /* flag/fix rules that fired per row (bit = rule - FIRST_KEPT_RULE) */
     ria_hash128 *key;       /* upsert key hashes (upsert only) */
     uint64_t *line;         /* source line of each row */
     int *partition;
@@ -196,6 +201,7 @@ typedef struct {
     int ncols;             /* store columns allocated */
     pb_col *cols;
     ria_hash128 *fp;
+    uint32_t *hits;        /* flag/fix rules per row (see chunk_rows) */
     ria_hash128 *key;      /* upsert only */
     uint64_t *seq;         /* upsert only: file << 40 | line */
     int64_t min_ts, max_ts;
@@ -209,6 +215,11 @@ void pb_free(part_buf *pb);
 ria_status pb_reserve(part_buf *pb, const ria_txn *tx, size_t more, bool upsert);
 /* Marks rows [from, nrows) of columns the caller did not fill as null. */
 void pb_fill_nulls(part_buf *pb, int col, size_t from, size_t to);
+
+/* Path of a segment's rule-hit sidecar (temporary: removed at commit). */
+void hits_path(const char *dir, const ria_segref *ref, char *out, size_t outsz);
+/* Reads a sidecar: n (row, mask) pairs, malloc'd; none when absent. */
+ria_status hits_read(const char *path, uint32_t **out_pairs, size_t *out_n, ria_error *err);
 
 /* A segment written by a flush, with what finalize needs. */
 typedef struct {

@@ -361,6 +361,7 @@ static ria_status route_rows(loader *L, chunk_rows *c, ria_error *err)
         }
         slot[r] = (uint32_t)pb->nrows++;
         pb->fp[slot[r]] = c->fp[r];
+        pb->hits[slot[r]] = c->hits[r];
         if (L->upsert) {
             pb->key[slot[r]] = c->key[r];
             pb->seq[slot[r]] = ((uint64_t)c->file << 40) | c->line[r];
@@ -414,7 +415,6 @@ static void merge_counts(loader *L, const chunk_rows *c)
     L->rows_read += c->records;
     L->accepted += c->nrows;
     L->quarantined += c->nquar;
-    L->blank_lines += c->blank_lines;
     L->converted_rows += c->converted_rows;
     L->bytes_done += c->bytes_in;
     L->file_rows[c->file] += c->records;
@@ -612,6 +612,30 @@ done:
 
 /* ------------------------------------------------------------- finalize */
 
+/* Takes back the flag/fix counts of rows that finalize dropped, and
+ * removes every rule-hit sidecar (they are not part of the commit). */
+static ria_status uncount_dropped(loader *L, const fin_ctx *f, ria_error *err)
+{
+    ria_status rc = RIA_OK;
+    for (int i = 0; i < L->nsegs; i++) {
+        char path[4200];
+        hits_path(ria_txn_dir(L->tx), &L->segs[i].ref, path, sizeof path);
+        uint32_t *pairs = NULL;
+        size_t n = 0;
+        if (rc == RIA_OK && f->dv[i] && (rc = hits_read(path, &pairs, &n, err)) == RIA_OK)
+            for (size_t k = 0; k < n; k++) {
+                if (!ria_dv_get(f->dv[i], pairs[2 * k]))
+                    continue;
+                for (int b = 0; b < RIA_RULE_COUNT - FIRST_KEPT_RULE; b++)
+                    if (pairs[2 * k + 1] >> b & 1)
+                        L->rules[FIRST_KEPT_RULE + b].count--;
+            }
+        free(pairs);
+        unlink(path);
+    }
+    return rc;
+}
+
 static void drop_segment_files(loader *L, const ria_segref *ref)
 {
     char path[4200];
@@ -641,6 +665,8 @@ static ria_status finalize(loader *L, fin_ctx *f, ria_error *err)
     } else {
         rc = fin_dedupe(f, err);
     }
+    if (rc == RIA_OK)
+        rc = uncount_dropped(L, f, err);
     if (rc != RIA_OK)
         return rc;
     if (f->replace)
@@ -760,6 +786,8 @@ static void loader_free(loader *L)
 ria_status ria_ingest_run(const char *dir, char *const *files, int nfiles,
                           const ria_ingest_opts *opts, ria_ingest_result *out, ria_error *err)
 {
+    /* a store this load creates is removed again if the load fails */
+    bool existed = ria_path_exists(dir);
     loader *L = calloc(1, sizeof *L);
     fin_ctx fin;
     memset(&fin, 0, sizeof fin);
@@ -804,6 +832,8 @@ ria_status ria_ingest_run(const char *dir, char *const *files, int nfiles,
     fin_free(&fin, L->nsegs);
     loader_free(L);
     free(L);
+    if (rc != RIA_OK && !existed)
+        ria_remove_tree(dir, NULL);
     return rc;
 }
 

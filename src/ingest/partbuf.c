@@ -32,6 +32,7 @@ void pb_free(part_buf *pb)
     }
     free(pb->cols);
     free(pb->fp);
+    free(pb->hits);
     free(pb->key);
     free(pb->seq);
     free(pb);
@@ -112,6 +113,11 @@ ria_status pb_reserve(part_buf *pb, const ria_txn *tx, size_t more, bool upsert)
     }
     if (rc == RIA_OK)
         rc = grow((void **)&pb->fp, cap, sizeof *pb->fp);
+    if (rc == RIA_OK) {
+        rc = grow((void **)&pb->hits, cap, sizeof *pb->hits);
+        if (rc == RIA_OK)
+            memset(pb->hits + pb->cap, 0, (cap - pb->cap) * sizeof *pb->hits);
+    }
     if (rc == RIA_OK && upsert) {
         rc = grow((void **)&pb->key, cap, sizeof *pb->key);
         if (rc == RIA_OK)
@@ -296,6 +302,58 @@ static bool col_present(const pb_col *c, size_t n)
     return false;
 }
 
+void hits_path(const char *dir, const ria_segref *ref, char *out, size_t outsz)
+{
+    size_t n = strlen(ref->fp_path);
+    snprintf(out, outsz, "%s/%.*s.hits", dir, (int)(n > 3 ? n - 3 : n), ref->fp_path);
+}
+
+/* Writes the (row, mask) pairs of rows where a flag or fix fired, so
+ * finalize can uncount rows it drops.  Not part of any commit. */
+static ria_status hits_write(const char *dir, const ria_segref *ref, const uint32_t *hits,
+                             const uint32_t *perm, size_t n, ria_error *err)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += hits[perm[i]] != 0;
+    if (!k)
+        return RIA_OK;
+    uint32_t *pairs = malloc(2 * k * sizeof *pairs);
+    if (!pairs)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[perm[i]]) {
+            pairs[2 * k] = (uint32_t)i;
+            pairs[2 * k + 1] = hits[perm[i]];
+            k++;
+        }
+    char path[4200];
+    hits_path(dir, ref, path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(pairs, sizeof *pairs, 2 * k, f) == 2 * k;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(pairs);
+    return ok ? RIA_OK : ria_fail(err, RIA_EIO, "%s: cannot write", path);
+}
+
+ria_status hits_read(const char *path, uint32_t **out_pairs, size_t *out_n, ria_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    *out_pairs = NULL;
+    *out_n = 0;
+    if (!ria_path_exists(path))
+        return RIA_OK;
+    ria_status rc = ria_read_file(path, (size_t)1 << 40, &data, &len, err);
+    if (rc != RIA_OK)
+        return rc;
+    *out_pairs = (uint32_t *)(void *)data;
+    *out_n = len / (2 * sizeof(uint32_t));
+    return RIA_OK;
+}
+
 ria_status pb_flush(const char *dir, part_buf *pb, const cluster_spec *cs, new_seg *out,
                     ria_error *err)
 {
@@ -330,6 +388,8 @@ ria_status pb_flush(const char *dir, part_buf *pb, const cluster_spec *cs, new_s
         goto done;
     snprintf(path, sizeof path, "%s/%s", dir, out->ref.fp_path);
     if ((rc = ria_fp_write(path, fps, n, err)) != RIA_OK)
+        goto done;
+    if (pb->hits && (rc = hits_write(dir, &out->ref, pb->hits, perm, n, err)) != RIA_OK)
         goto done;
     out->ref.rows = n;
     out->ref.min_ts = pb->min_ts;

@@ -142,6 +142,7 @@ void progress_done(loader *L)
 void report_file(loader *L, uint32_t fi, const ria_csv_stats *st, json_t *notes)
 {
     const file_plan *p = &L->plans[fi];
+    L->blank_lines += st->blank_lines;
     char delim[3] = {st->delim == '\t' ? '\\' : st->delim, st->delim == '\t' ? 't' : 0, 0};
     json_t *f = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:o}", "name", L->files[fi],
                           "bytes", (json_int_t)st->in_bytes, "rows", (json_int_t)L->file_rows[fi],

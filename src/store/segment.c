@@ -58,8 +58,6 @@
  * (better, in bench/segment_bench.c) at a fraction of the time. */
 #define HEAP_ZSTD_LEVEL 1
 #define OUT_BUF_SIZE (1u << 20)
-/* The front of a ria_scratch holds its zstd context pointer. */
-#define SCRATCH_HEAD 16
 
 /* A fuzzer cannot forge XXH3 checksums; fuzzing builds skip the comparison
  * so malformed structure behind a valid-looking checksum gets exercised. */
@@ -484,48 +482,35 @@ ria_status ria_block_decode_codes(const uint8_t *p, size_t len, uint32_t rows, u
 
 /* ============================================================ heap blocks */
 
-/* Makes room for `need` bytes after the scratch's head; returns the area. */
+/* Makes room for `need` bytes in the scratch; returns the area. */
 static uint8_t *scratch_area(ria_scratch *s, size_t need)
 {
-    if (need > SIZE_MAX - SCRATCH_HEAD)
-        return NULL;
-    size_t total = SCRATCH_HEAD + need;
-    if (!s->mem || s->cap < total) {
-        size_t cap = RIA_MAX(total, s->cap + s->cap / 2);
-        bool fresh = !s->mem;
-        void *m = realloc(s->mem, cap);
+    if (!s->mem || s->cap < need) {
+        size_t cap = RIA_MAX(need, s->cap + s->cap / 2);
+        void *m = realloc(s->mem, cap ? cap : 1);
         if (!m)
             return NULL;
-        if (fresh)
-            memset(m, 0, SCRATCH_HEAD);
         s->mem = m;
         s->cap = cap;
     }
-    return (uint8_t *)s->mem + SCRATCH_HEAD;
+    return s->mem;
 }
 
 static ZSTD_DCtx *scratch_dctx(ria_scratch *s)
 {
-    ZSTD_DCtx *d;
-    memcpy(&d, s->mem, sizeof d);
-    if (!d) {
-        d = ZSTD_createDCtx();
-        memcpy(s->mem, &d, sizeof d);
-    }
-    return d;
+    if (!s->ctx)
+        s->ctx = ZSTD_createDCtx();
+    return s->ctx;
 }
 
 void ria_scratch_free(ria_scratch *s)
 {
     if (!s)
         return;
-    if (s->mem) {
-        ZSTD_DCtx *d;
-        memcpy(&d, s->mem, sizeof d);
-        ZSTD_freeDCtx(d);
-        free(s->mem);
-    }
+    ZSTD_freeDCtx(s->ctx);
+    free(s->mem);
     s->mem = NULL;
+    s->ctx = NULL;
     s->cap = 0;
 }
 

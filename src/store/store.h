@@ -179,9 +179,12 @@ typedef struct {
     const uint32_t *offs; /* rows + 1 offsets */
     const char *bytes;
 } ria_heapvec;
+/* Decoding scratch memory, reused block after block by one thread.  Zero
+ * initialise it; release with ria_scratch_free. */
 typedef struct {
     void *mem;  /* owned by the scratch */
     size_t cap;
+    void *ctx;  /* decompression context, created on first use */
 } ria_scratch;
 void ria_scratch_free(ria_scratch *s);
 ria_status ria_segment_read_heap(const ria_segment *seg, uint32_t col_id, uint32_t b,

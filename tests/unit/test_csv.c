@@ -509,6 +509,23 @@ TEST(csv_utf16_files)
     }
 }
 
+TEST(csv_utf16_without_bom)
+{
+    for (int be = 0; be <= 1; be++) {
+        uint8_t buf[64];
+        size_t n = to_utf16("id,name\n1,\xC3\xA9t\xC3\xA9\n", be, buf);
+        run_result r;
+        ria_csv_options o = {.read_size = 3};
+        run_mem(buf, n, &o, &r);
+        CHECK_EQ_STR(rendered(&r), "1:1::id|name\n2:1::1|\xC3\xA9t\xC3\xA9\n");
+        CHECK_EQ_INT(r.st.encoding, be ? RIA_CSV_ENC_UTF16BE : RIA_CSV_ENC_UTF16LE);
+        run_free(&r);
+    }
+    /* too short to tell: bytes as they are */
+    CHECK_CSV("a", 0, 0, "1:1::a\n");
+    CHECK_CSV("ab\n", 0, 0, "1:1::ab\n");
+}
+
 TEST(csv_utf16_bad_surrogates_and_odd_length)
 {
     /* LE: BOM, 'a', lone low surrogate, 'b', lone high surrogate, '\n', then a dangling byte */

@@ -230,49 +230,58 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One query of a batch: a JSON line. */
+/* One query of a batch: a JSON line.  With repeat > 1 the query runs once
+ * to warm up and then `repeat` times, each time parsed, bound and executed,
+ * and the median wall time is reported. */
 static void batch_one(runner *r, const char *sql, int repeat)
 {
-    ria_arena a;
-    ria_arena_init(&a, 16 * 1024);
-    ria_plan *p = NULL;
-    ria_snapshot *snap = NULL;
-    bool own = false;
-    ria_sql_error serr = {0};
-    json_t *out;
-    ria_status rc = plan_for(r, sql, &a, &p, &snap, &own, &serr);
-    if (rc != RIA_OK) {
-        out = json_pack("{s:s, s:i}", "error", serr.msg, "pos", (int)serr.pos);
-    } else {
+    json_t *out = NULL;
+    double times[101];
+    int n = 0;
+    int runs = repeat > 1 ? repeat + 1 : 1;
+    for (int k = 0; k < runs; k++) {
+        ria_arena a;
+        ria_arena_init(&a, 16 * 1024);
+        ria_plan *p = NULL;
+        ria_snapshot *snap = NULL;
+        bool own = false;
+        ria_sql_error serr = {0};
         ria_result *res = NULL;
         ria_exec_stats st;
         ria_error err = {0};
-        double times[101];
-        int n = 0;
-        for (int k = 0; k < repeat && rc == RIA_OK; k++) {
-            if (res)
-                ria_result_free(res);
-            res = NULL;
+        double t0 = ria_now();
+        ria_status rc = plan_for(r, sql, &a, &p, &snap, &own, &serr);
+        if (rc == RIA_OK)
             rc = ria_execute(snap, p, &r->opts, &res, &st, &err);
-            times[n++] = st.seconds;
-        }
-        if (rc != RIA_OK) {
-            out = json_pack("{s:s}", "error", err.msg);
-        } else {
-            out = result_json(res);
-            json_object_set_new(out, "stats", stats_json(&st));
-            qsort(times, (size_t)n, sizeof *times, cmp_double);
-            json_object_set_new(out, "median_ms", json_real(times[n / 2] * 1e3));
+        double dt = ria_now() - t0;
+        if (k > 0 || runs == 1)
+            times[n++] = dt;
+        if (k == runs - 1 || rc != RIA_OK) {
+            json_decref(out);
+            if (rc != RIA_OK && serr.msg[0])
+                out = json_pack("{s:s, s:i}", "error", serr.msg, "pos", (int)serr.pos);
+            else if (rc != RIA_OK)
+                out = json_pack("{s:s}", "error", err.msg);
+            else {
+                out = result_json(res);
+                json_object_set_new(out, "stats", stats_json(&st));
+            }
         }
         ria_result_free(res);
+        if (own)
+            ria_snapshot_free(snap);
+        ria_arena_free(&a);
+        if (rc != RIA_OK)
+            break;
     }
-    if (own)
-        ria_snapshot_free(snap);
+    if (n && !json_object_get(out, "error")) {
+        qsort(times, (size_t)n, sizeof *times, cmp_double);
+        json_object_set_new(out, "median_ms", json_real(times[n / 2] * 1e3));
+    }
     char *text = json_dumps(out, JSON_COMPACT);
     puts(text ? text : "{}");
     free(text);
     json_decref(out);
-    ria_arena_free(&a);
 }
 
 static int run_batch(const cli_command *cmd, runner *r, const char *path, int repeat)

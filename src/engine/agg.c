@@ -20,15 +20,34 @@
 
 /* ------------------------------------------------------------ distinct */
 
-struct dset {
+/* An exact set of 128-bit keys.  Small sets are one open-addressing table.
+ * Past SMALL_MAX keys the set becomes 256 append-only vectors chosen by the
+ * top byte of the key: an insert is a sequential write, and a vector is
+ * deduplicated (with a temporary table small enough to stay in cache) only
+ * when it has grown to twice its last unique count, so memory stays within
+ * a small multiple of the distinct count and the work per key is constant.
+ * Counting settles every vector, in parallel for large sets. */
+#define SMALL_MAX 16384
+#define NPART 256
+
+typedef struct {
     ria_hash128 *slots;
     uint32_t mask, count;
+} htab;
+
+typedef struct {
+    ria_hash128 *v;
+    uint32_t n, cap;
+    uint32_t uniq;   /* v[0 .. uniq) are distinct */
+} pvec;
+
+struct dset {
+    htab small;
+    pvec *parts;     /* NPART entries once large */
 };
 
-static bool dset_add(dset *s, ria_hash128 h)
+static bool htab_add(htab *s, ria_hash128 h)
 {
-    if (!h.lo && !h.hi)
-        h.lo = 1;
     if ((s->count + 1) * 2 > s->mask + 1) {
         uint32_t n = s->mask ? (s->mask + 1) * 2 : 16;
         ria_hash128 *slots = calloc(n, sizeof *slots);
@@ -38,7 +57,7 @@ static bool dset_add(dset *s, ria_hash128 h)
             ria_hash128 e = s->slots[i];
             if (!e.lo && !e.hi)
                 continue;
-            uint32_t j = (uint32_t)(e.lo ^ e.hi) & (n - 1);
+            uint32_t j = (uint32_t)e.lo & (n - 1);
             while (slots[j].lo || slots[j].hi)
                 j = (j + 1) & (n - 1);
             slots[j] = e;
@@ -47,7 +66,7 @@ static bool dset_add(dset *s, ria_hash128 h)
         s->slots = slots;
         s->mask = n - 1;
     }
-    for (uint32_t i = (uint32_t)(h.lo ^ h.hi) & s->mask;; i = (i + 1) & s->mask) {
+    for (uint32_t i = (uint32_t)h.lo & s->mask;; i = (i + 1) & s->mask) {
         ria_hash128 *e = &s->slots[i];
         if (!e->lo && !e->hi) {
             *e = h;
@@ -59,12 +78,129 @@ static bool dset_add(dset *s, ria_hash128 h)
     }
 }
 
+/* Keeps one copy of each key of a vector. */
+static bool pvec_settle(pvec *p)
+{
+    if (p->n == p->uniq)
+        return true;
+    uint32_t size = 16;
+    while (size < p->n * 2u)
+        size *= 2;
+    ria_hash128 *t = calloc(size, sizeof *t);
+    if (!t)
+        return false;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        ria_hash128 h = p->v[i];
+        uint32_t j = (uint32_t)h.lo & (size - 1);
+        while ((t[j].lo || t[j].hi) && (t[j].lo != h.lo || t[j].hi != h.hi))
+            j = (j + 1) & (size - 1);
+        if (!t[j].lo && !t[j].hi) {
+            t[j] = h;
+            p->v[k++] = h;
+        }
+    }
+    free(t);
+    p->n = p->uniq = k;
+    return true;
+}
+
+static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n)
+{
+    if (p->n + n > p->cap) {
+        uint32_t cap = p->cap ? p->cap : 64;
+        while (cap < p->n + n)
+            cap *= 2;
+        ria_hash128 *v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        p->v = v;
+        p->cap = cap;
+    }
+    memcpy(p->v + p->n, h, n * sizeof *h);
+    p->n += n;
+    return p->n <= 2 * p->uniq + 4096 || pvec_settle(p);
+}
+
+static bool dset_add(dset *s, ria_hash128 h)
+{
+    if (!h.lo && !h.hi)
+        h.lo = 1;
+    if (s->parts) {
+        pvec *p = &s->parts[h.hi >> 56];
+        if (p->n < p->cap && p->n < 2 * p->uniq + 4096) {
+            p->v[p->n++] = h; /* the common case: one sequential store */
+            return true;
+        }
+        return pvec_push(p, &h, 1);
+    }
+    if (!htab_add(&s->small, h))
+        return false;
+    if (s->small.count <= SMALL_MAX)
+        return true;
+    /* become large: spread the table over the partitions */
+    s->parts = calloc(NPART, sizeof *s->parts);
+    if (!s->parts)
+        return false;
+    for (uint32_t i = 0; i <= s->small.mask; i++) {
+        ria_hash128 e = s->small.slots[i];
+        if ((e.lo || e.hi) && !pvec_push(&s->parts[e.hi >> 56], &e, 1))
+            return false;
+    }
+    for (int i = 0; i < NPART; i++)
+        s->parts[i].uniq = s->parts[i].n; /* they came from a set */
+    free(s->small.slots);
+    memset(&s->small, 0, sizeof s->small);
+    return true;
+}
+
+static void settle_one(void *arg, int i)
+{
+    pvec_settle(&((pvec *)arg)[i]);
+}
+
+static uint64_t dset_count(dset *s)
+{
+    if (!s)
+        return 0;
+    if (!s->parts)
+        return s->small.count;
+    ria_parallel_for(NPART, ria_ncpu(), settle_one, s->parts);
+    uint64_t n = 0;
+    for (int i = 0; i < NPART; i++)
+        n += s->parts[i].n;
+    return n;
+}
+
+/* Adds every key of b to a. */
+static bool dset_union(dset *a, dset *b)
+{
+    if (a->parts && b->parts) {
+        for (int i = 0; i < NPART; i++)
+            if (b->parts[i].n && !pvec_push(&a->parts[i], b->parts[i].v, b->parts[i].n))
+                return false;
+        return true;
+    }
+    const htab *t = &b->small;
+    for (uint32_t k = 0; t->slots && k <= t->mask; k++)
+        if ((t->slots[k].lo || t->slots[k].hi) && !dset_add(a, t->slots[k]))
+            return false;
+    for (int i = 0; b->parts && i < NPART; i++)
+        for (uint32_t k = 0; k < b->parts[i].n; k++)
+            if (!dset_add(a, b->parts[i].v[k]))
+                return false;
+    return true;
+}
+
 static void dset_free(dset *s)
 {
-    if (s) {
-        free(s->slots);
-        free(s);
-    }
+    if (!s)
+        return;
+    free(s->small.slots);
+    for (int i = 0; s->parts && i < NPART; i++)
+        free(s->parts[i].v);
+    free(s->parts);
+    free(s);
 }
 
 /* ------------------------------------------------------------ storage */
@@ -274,6 +410,36 @@ static int64_t group_of(aggtab *a, const uint64_t *key)
     }
 }
 
+/* Dense group ids, one key column at a time: gid = gid * card + digit. */
+static void dense_groups(aggtab *a, vec **keys, const uint32_t *sel, uint32_t n, uint32_t *gid)
+{
+    const prepared *pp = a->pp;
+    memset(gid, 0, n * sizeof *gid);
+    for (int k = 0; k < pp->nkeys; k++) {
+        const key_spec *ks = &pp->kspec[k];
+        const vec *v = keys[k];
+        uint32_t card = (uint32_t)ks->card;
+        if (v->constant) {
+            uint64_t d = v->kind == VK_CODE ? v->codes[0] : dense_digit(ks, (uint64_t)v->i[0]);
+            for (uint32_t j = 0; j < n; j++)
+                gid[j] = gid[j] * card + (uint32_t)d;
+        } else if (v->kind == VK_CODE) {
+            const uint32_t *c = v->codes;
+            for (uint32_t j = 0; j < n; j++)
+                gid[j] = gid[j] * card + c[sel[j]];
+        } else {
+            const int64_t *x = v->i;
+            int64_t base = ks->base;
+            for (uint32_t j = 0; j < n; j++) {
+                int64_t y = x[sel[j]];
+                gid[j] = gid[j] * card + (y == RIA_NULL_I64 ? 0u : (uint32_t)(y - base) + 1u);
+            }
+        }
+    }
+    for (uint32_t j = 0; j < n; j++)
+        a->seen[gid[j]] = 1;
+}
+
 /* Group ids for the selected rows (gid[j] for row sel[j]). */
 static ria_status assign_groups(aggtab *a, vec **keys, const uint32_t *sel, uint32_t n,
                                 uint32_t *gid)
@@ -289,6 +455,10 @@ static ria_status assign_groups(aggtab *a, vec **keys, const uint32_t *sel, uint
         memset(gid, 0, n * sizeof *gid);
         return RIA_OK;
     }
+    if (pp->dense) {
+        dense_groups(a, keys, sel, n, gid);
+        return RIA_OK;
+    }
     uint64_t key[16];
     bool all_const = true;
     for (int k = 0; k < nk; k++)
@@ -301,21 +471,10 @@ static ria_status assign_groups(aggtab *a, vec **keys, const uint32_t *sel, uint
         }
         for (int k = 0; k < nk; k++)
             key[k] = key_of(a, &pp->kspec[k], keys[k], r, &oom);
-        if (pp->dense) {
-            uint64_t g = 0;
-            for (int k = 0; k < nk; k++)
-                g = g * pp->kspec[k].card + dense_digit(&pp->kspec[k], key[k]);
-            gid[j] = (uint32_t)g;
-            if (!a->seen[g]) {
-                a->seen[g] = 1;
-                memcpy(&a->keys[g * (uint64_t)nk], key, (size_t)nk * 8);
-            }
-        } else {
-            int64_t g = group_of(a, key);
-            if (g < 0)
-                return RIA_ENOMEM;
-            gid[j] = (uint32_t)g;
-        }
+        int64_t g = group_of(a, key);
+        if (g < 0)
+            return RIA_ENOMEM;
+        gid[j] = (uint32_t)g;
     }
     return oom ? RIA_ENOMEM : RIA_OK;
 }
@@ -571,15 +730,14 @@ static void merge_states(aggtab *a, uint32_t g, aggtab *b, uint32_t h, bool *oom
                 b->sets[k][h] = NULL;
                 break;
             }
-            if ((*to)->count < from->count) { /* insert the smaller into the larger */
+            if (!(*to)->parts && from->parts) { /* insert the smaller into the larger */
                 dset *t = *to;
                 *to = from;
                 from = t;
                 b->sets[k][h] = t;
             }
-            for (uint32_t i = 0; i <= from->mask; i++)
-                if ((from->slots[i].lo || from->slots[i].hi) && !dset_add(*to, from->slots[i]))
-                    *oom = true;
+            if (!dset_union(*to, from))
+                *oom = true;
             break;
         }
         }
@@ -604,15 +762,12 @@ ria_status agg_merge(aggtab *a, aggtab *b)
     for (uint32_t h = 0; h < b->ngroups; h++) {
         if (pp->dense && !b->seen[h])
             continue;
-        for (int k = 0; k < nk; k++)
+        for (int k = 0; k < nk && !pp->dense; k++)
             key[k] = remap_key(a, b, &pp->kspec[k], b->keys[(size_t)h * (size_t)nk + (size_t)k], &oom);
         uint32_t g;
         if (pp->dense) {
             g = h; /* the same key tuple has the same dense id in every table */
-            if (!a->seen[g]) {
-                a->seen[g] = 1;
-                memcpy(&a->keys[(size_t)g * (size_t)nk], key, (size_t)nk * 8);
-            }
+            a->seen[g] = 1;
         } else {
             int64_t gg = group_of(a, key);
             if (gg < 0)
@@ -631,10 +786,27 @@ bool agg_group_live(const aggtab *a, uint32_t g)
     return !a->pp->dense || a->seen[g];
 }
 
+/* The stored key of group g, or for dense tables the digit decoded from g. */
+static uint64_t group_key(const aggtab *a, uint32_t g, int k)
+{
+    const prepared *pp = a->pp;
+    if (!pp->dense)
+        return a->keys[(size_t)g * (size_t)pp->nkeys + (size_t)k];
+    uint64_t rest = g, digit = 0;
+    for (int i = pp->nkeys - 1; i >= k; i--) {
+        digit = rest % pp->kspec[i].card;
+        rest /= pp->kspec[i].card;
+    }
+    const key_spec *ks = &pp->kspec[k];
+    if (ks->kind == KEY_CODE)
+        return digit;
+    return digit == 0 ? (uint64_t)RIA_NULL_I64 : (uint64_t)(ks->base + (int64_t)digit - 1);
+}
+
 ria_value agg_key_value(const aggtab *a, uint32_t g, int k, ria_arena *out)
 {
     const key_spec *ks = &a->pp->kspec[k];
-    uint64_t key = a->keys[(size_t)g * (size_t)a->pp->nkeys + (size_t)k];
+    uint64_t key = group_key(a, g, k);
     ria_value v = value_null(ks->type);
     switch (ks->kind) {
     case KEY_CODE:
@@ -684,7 +856,7 @@ ria_value agg_result(const aggtab *a, uint32_t g, int k)
         return v;
     case AS_DISTINCT:
         v.is_null = false;
-        v.i = a->sets[k][g] ? a->sets[k][g]->count : 0;
+        v.i = (int64_t)dset_count(a->sets[k][g]);
         return v;
     default: break;
     }

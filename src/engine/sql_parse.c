@@ -426,10 +426,10 @@ static ria_status int_value(sql_parser *p, const sql_token *t, bool neg, uint32_
     for (uint32_t i = t->start; i < t->end; i++) {
         unsigned d = (unsigned)(p->sql[i] - '0');
         if (v > (limit - d) / 10) {
-            char text[96];
-            describe(p, t, text, sizeof text);
-            return fail(p, RIA_EUNSUPPORTED, pos, "integer %s%s is out of range (64-bit integers)",
-                        neg ? "-" : "", text);
+            int shown = (int)RIA_MIN(t->end - t->start, 40u);
+            return fail(p, RIA_EUNSUPPORTED, pos, "integer '%s%.*s%s' is out of range (64-bit)",
+                        neg ? "-" : "", shown, p->sql + t->start,
+                        shown < (int)(t->end - t->start) ? "..." : "");
         }
         v = v * 10 + d;
     }
@@ -904,7 +904,7 @@ static ria_status parse_column(sql_parser *p, ria_expr **out)
     if (accept(p, TK_DOT)) {
         if (p->tok.kind == TK_STAR)
             return fail_star(p, p->tok.start);
-        if (p->tok.kind != TK_WORD && p->tok.kind != TK_QIDENT)
+        if (!tok_is_name(p, &p->tok))
             return fail_expected(p, "a column name after '.'");
         rc = note_qualifier(p, name, pos);
         if (rc == RIA_OK)

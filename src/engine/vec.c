@@ -458,6 +458,51 @@ static vec *date_vec(blockctx *bc, const ria_expr *e, vec *x)
     return out;
 }
 
+/* The period a date part or truncation depends on. */
+static ria_time_unit period_of(const ria_expr *e, bool *ok)
+{
+    *ok = true;
+    switch (e->func) {
+    case RIA_F_YEAR: return RIA_TU_YEAR;
+    case RIA_F_QUARTER: return RIA_TU_QUARTER;
+    case RIA_F_MONTH: return RIA_TU_MONTH;
+    case RIA_F_WEEK: return RIA_TU_WEEK;
+    case RIA_F_DAY: case RIA_F_DOW: case RIA_F_DOY: return RIA_TU_DAY;
+    case RIA_F_HOUR: return RIA_TU_HOUR;
+    case RIA_F_DATE_TRUNC: return e->unit;
+    case RIA_F_CAST:
+        *ok = e->cast_type == RIA_V_DATE && e->args[0]->type == RIA_V_TS;
+        return RIA_TU_DAY;
+    default: *ok = false; return RIA_TU_DAY;
+    }
+}
+
+/* A date part of a column whose zone lies within one period of the part is
+ * the same for every row of the block: evaluate it once. */
+static vec *fold_date(blockctx *bc, const ria_expr *e)
+{
+    bool ok;
+    ria_time_unit u = period_of(e, &ok);
+    const ria_expr *x = e->args[0];
+    if (!ok || x->kind != RIA_X_COLUMN || !type_is_time(x->type) ||
+        bc->pp->t->cols[x->col].kind != RIA_KIND_I64)
+        return NULL;
+    ria_zone z;
+    if (!ria_segment_zone(bc->seg, (uint32_t)x->col, bc->block, &z) || z.nulls)
+        return NULL;
+    if (date_trunc(u, x->type, z.min) != date_trunc(u, x->type, z.max))
+        return NULL;
+    ria_value v = value_null(e->type);
+    v.is_null = false;
+    if (e->func == RIA_F_CAST)
+        v.i = ria_floor_div(z.min, RIA_SECS_PER_DAY);
+    else if (e->func == RIA_F_DATE_TRUNC)
+        v.i = date_trunc(e->unit, x->type, z.min);
+    else
+        v.i = date_part(e->func, x->type, z.min);
+    return vconst(bc, &v, e->type);
+}
+
 /* Row-at-a-time fallback over vectors (rare functions, CASE, IN on
  * non-dictionary values, LIKE on heap strings). */
 static vec *rowwise(blockctx *bc, const ria_expr *e, vec **args)
@@ -581,6 +626,11 @@ static vec *eval_node(blockctx *bc, const ria_expr *e)
             v.i = z > 0;
             return vconst(bc, &v, RIA_V_BOOL);
         }
+    }
+    if (e->kind == RIA_X_FUNC) {
+        vec *folded = fold_date(bc, e);
+        if (folded)
+            return folded;
     }
     vec *args[64] = {0};
     if (e->nargs > 64)

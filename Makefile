@@ -4,7 +4,7 @@
 #   make test         build and run every test; ends with "N passed, N failed"
 #   make SAN=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make lint         banned functions and include direction
-#   make bench        ingest benchmark against DuckDB (see docs/PERFORMANCE.md)
+#   make bench        ingest and query benchmarks against DuckDB (docs/PERFORMANCE.md)
 #   make demo         demo data, ingest, info
 
 CC      ?= cc
@@ -86,6 +86,7 @@ lint:
 
 bench: $(BIN)
 	@bench/ingest_bench.sh
+	@bench/query_bench.sh
 
 demo: $(BIN)
 	@scripts/demo

@@ -4,6 +4,7 @@
  * --help` and docs/CLI.md are generated from the same data.
  */
 #include "cli.h"
+#include "ingest/ingest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,16 @@ static void markdown(void)
     }
 }
 
+/* The quality rules as a Markdown table (docs/INGEST.md embeds it). */
+static void rules_markdown(void)
+{
+    printf("| rule | outcome | meaning |\n|---|---|---|\n");
+    for (int r = 0; r < RIA_RULE_COUNT; r++) {
+        const ria_rule_info *i = ria_rule_get((ria_rule)r);
+        printf("| `%s` | %s | %s |\n", i->name, ria_outcome_name(i->outcome), i->description);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *lvl = getenv("RIA_LOG");
@@ -97,6 +108,10 @@ int main(int argc, char **argv)
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         if (argc > 2 && strcmp(argv[2], "--markdown") == 0) {
             markdown();
+            return 0;
+        }
+        if (argc > 2 && strcmp(argv[2], "--rules") == 0) {
+            rules_markdown();
             return 0;
         }
         for (size_t i = 0; argc > 2 && i < RIA_ARRAY_LEN(commands); i++)

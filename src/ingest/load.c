@@ -718,7 +718,7 @@ static ria_status loader_init(loader *L, const char *dir, char *const *files, in
     if (!L->opts.max_amount)
         L->opts.max_amount = 100000 * RIA_DEC_SCALE;
     if (!L->opts.memory)
-        L->opts.memory = 1ULL << 30;
+        L->opts.memory = 640ULL << 20;
     if (!L->opts.chunk_bytes)
         L->opts.chunk_bytes = 8u << 20;
     L->budget = L->opts.memory;

@@ -31,6 +31,13 @@ static const cli_command commands[] = {
      "scalar subqueries, and FROM sales AS OF VERSION n / AS OF TIMESTAMP '...'.\n"
      "Anything that is not one read-only SELECT is refused.",
      sql_opts, 0, 1, cmd_sql},
+    {"views", "[list | add NAME --grain G --dims A,B,... | drop NAME | refresh] [options]",
+     "List, add, drop or rebuild the materialized views (rollups).",
+     "Views are rollups of the additive measures by time grain and a few text\n"
+     "dimensions, kept in step with every commit; queries they cover are answered\n"
+     "from them (ria sql --explain says which).  add, drop and refresh edit the\n"
+     "semantic model's view list and commit a new version that builds them.",
+     views_opts, 0, 2, cmd_views},
     {"info", "[options]", "Show the table: schema, rows, partitions, size, version.", NULL,
      info_opts, 0, 0, cmd_info},
     {"versions", "[options]", "List commits: version, time, operation, rows, report.", NULL,

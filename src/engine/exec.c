@@ -16,6 +16,7 @@
  * segment order, stopping early when a LIMIT without ORDER BY is met.
  */
 #include "exec_internal.h"
+#include "engine/views.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -1175,11 +1176,23 @@ ria_status ria_execute(ria_snapshot *snap, ria_plan *p, const ria_exec_opts *opt
     double t0 = ria_now();
     memset(stats, 0, sizeof *stats);
     stats->version = snap->info.version;
-    exec_table t;
-    ria_status rc = table_of_snapshot(snap, &t, err);
-    if (rc == RIA_OK)
-        rc = exec_table_plan(snap, &t, p, opts, out, stats, err);
-    table_free(&t);
+    /* the smallest view that covers the plan, else the base table */
+    view_route vr;
+    ria_status rc = view_route_plan(snap, p, opts, &vr, err);
+    if (rc == RIA_OK && vr.chosen) {
+        rc = exec_table_plan(snap, &vr.table, vr.plan, opts, out, stats, err);
+        if (rc == RIA_OK) {
+            view_route_result(snap, p, *out);
+            snprintf(stats->view, sizeof stats->view, "%s", vr.name);
+        }
+    } else if (rc == RIA_OK) {
+        exec_table t;
+        rc = table_of_snapshot(snap, &t, err);
+        if (rc == RIA_OK)
+            rc = exec_table_plan(snap, &t, p, opts, out, stats, err);
+        table_free(&t);
+    }
+    view_route_free(&vr);
     stats->seconds = ria_now() - t0;
     return rc;
 }
@@ -1263,8 +1276,15 @@ ria_status ria_explain(ria_snapshot *snap, ria_plan *plan, const ria_exec_opts *
     memset(&st, 0, sizeof st);
 
     ria_error werr = {0};
-    ria_status rc = table_of_snapshot(snap, &t, err);
-    ria_plan *p = rc == RIA_OK ? copy_plan(plan, &a) : NULL;
+    view_route vr;
+    ria_status rc = view_route_plan(snap, plan, opts, &vr, err);
+    if (rc == RIA_OK && vr.chosen)
+        t = vr.table;
+    else if (rc == RIA_OK)
+        rc = table_of_snapshot(snap, &t, err);
+    else
+        memset(&t, 0, sizeof t);
+    ria_plan *p = rc == RIA_OK ? copy_plan(vr.chosen ? vr.plan : plan, &a) : NULL;
     if (rc == RIA_OK && !p)
         rc = ria_fail(err, RIA_ENOMEM, "out of memory");
     if (rc == RIA_OK)
@@ -1278,6 +1298,7 @@ ria_status ria_explain(ria_snapshot *snap, ria_plan *plan, const ria_exec_opts *
         ria_buf_printf(out, "version: %lld\nplan hash: %016llx%016llx\nsource: %s (%d segments)\n",
                        (long long)snap->info.version, (unsigned long long)h.hi,
                        (unsigned long long)h.lo, t.name, t.nsegs);
+        view_route_explain(&vr, out);
         explain_range(out, pp.lo, pp.hi);
         ria_buf_printf(out, "partitions: %u of %u kept by the time range\n",
                        st.partitions_total - st.partitions_pruned, st.partitions_total);
@@ -1329,7 +1350,9 @@ ria_status ria_explain(ria_snapshot *snap, ria_plan *plan, const ria_exec_opts *
     free(j.tasks);
     pthread_mutex_destroy(&j.open_lock);
     prep_free(&pp);
-    table_free(&t);
+    if (!vr.chosen)
+        table_free(&t);
+    view_route_free(&vr);
     ria_arena_free(&a);
     return rc;
 }

@@ -6,7 +6,9 @@
  * < <= > >=, IS [NOT] NULL, [NOT] IN, [NOT] BETWEEN, [NOT] LIKE); ||; + -;
  * * / %; unary - +; postfix ::type; primary.  Names stay unresolved
  * (RIA_X_COLUMN with col = -1) for the binder; GROUP BY / ORDER BY aliases
- * and ordinals are kept as written.
+ * and ordinals are kept as written.  Each node's pos is the offset where its
+ * text starts (a parenthesized left operand included); a minus sign directly
+ * before a number makes a negative literal, not a negation.
  *
  * Invariants: every node is allocated from the caller's arena inside an
  * sql_node that records its tree height, and a node is created only when its
@@ -616,7 +618,7 @@ static ria_status mk_cast(sql_parser *p, uint32_t pos, ria_expr *x, ria_vtype ty
 
 /* Zero or more `::type` after an operand; each counts as a nesting level,
  * since the printer writes it as CAST(...). */
-static ria_status parse_postfix_casts(sql_parser *p, ria_expr *x, ria_expr **out)
+static ria_status parse_postfix_casts(sql_parser *p, uint32_t start, ria_expr *x, ria_expr **out)
 {
     ria_status rc = RIA_OK;
     int levels = 0;
@@ -629,7 +631,7 @@ static ria_status parse_postfix_casts(sql_parser *p, ria_expr *x, ria_expr **out
         if (rc == RIA_OK)
             rc = parse_type(p, &type, &scale);
         if (rc == RIA_OK)
-            rc = mk_cast(p, x->pos, x, type, scale, &x);
+            rc = mk_cast(p, start, x, type, scale, &x);
     }
     p->depth -= levels;
     *out = x;
@@ -1014,8 +1016,9 @@ static ria_status parse_unary(sql_parser *p, ria_expr **out)
 {
     if (p->tok.kind != TK_MINUS && p->tok.kind != TK_PLUS) {
         ria_expr *x;
+        uint32_t start = p->tok.start;
         ria_status rc = parse_primary(p, &x);
-        return rc != RIA_OK ? rc : parse_postfix_casts(p, x, out);
+        return rc != RIA_OK ? rc : parse_postfix_casts(p, start, x, out);
     }
     bool neg = p->tok.kind == TK_MINUS;
     uint32_t pos = p->tok.start;
@@ -1024,7 +1027,7 @@ static ria_status parse_unary(sql_parser *p, ria_expr **out)
     ria_status rc;
     if (neg && (p->tok.kind == TK_INT || p->tok.kind == TK_NUMBER)) {
         rc = lit_number(p, true, pos, &x);
-        return rc != RIA_OK ? rc : parse_postfix_casts(p, x, out);
+        return rc != RIA_OK ? rc : parse_postfix_casts(p, pos, x, out);
     }
     rc = enter(p);
     if (rc == RIA_OK)
@@ -1067,13 +1070,14 @@ static ria_status parse_left_assoc(sql_parser *p, const sql_binop *ops, size_t n
                                    expr_fn operand, ria_expr **out)
 {
     ria_expr *left, *right;
+    uint32_t start = p->tok.start; /* before any '(' of the left operand */
     ria_status rc = operand(p, &left);
     const sql_binop *op;
     while (rc == RIA_OK && (op = match_op(p, ops, nops)) != NULL) {
         advance(p);
         rc = operand(p, &right);
         if (rc == RIA_OK)
-            rc = mk_op(p, RIA_X_BINARY, op->op, left->pos, left, right, &left);
+            rc = mk_op(p, RIA_X_BINARY, op->op, start, left, right, &left);
     }
     *out = left;
     return rc;
@@ -1095,7 +1099,8 @@ static ria_status parse_concat(sql_parser *p, ria_expr **out)
 }
 
 /* IN (a, b, ...) after `x [NOT]`: the current token is IN. */
-static ria_status parse_in(sql_parser *p, ria_expr *x, bool negated, ria_expr **out)
+static ria_status parse_in(sql_parser *p, uint32_t start, ria_expr *x, bool negated,
+                           ria_expr **out)
 {
     advance(p);
     uint32_t open = p->tok.start;
@@ -1118,14 +1123,15 @@ static ria_status parse_in(sql_parser *p, ria_expr *x, bool negated, ria_expr **
     if (rc == RIA_OK)
         rc = expect_close(p, open, true);
     if (rc == RIA_OK)
-        rc = mk_node(p, RIA_X_IN, x->pos, args.data, args.n, out);
+        rc = mk_node(p, RIA_X_IN, start, args.data, args.n, out);
     if (rc == RIA_OK)
         (*out)->negated = negated;
     return rc;
 }
 
 /* BETWEEN lo AND hi, or LIKE 'pattern', after `x [NOT]`. */
-static ria_status parse_range_or_like(sql_parser *p, ria_expr *x, bool negated, ria_expr **out)
+static ria_status parse_range_or_like(sql_parser *p, uint32_t start, ria_expr *x, bool negated,
+                                      ria_expr **out)
 {
     ria_expr *args[3] = {x, NULL, NULL};
     ria_xkind kind = is_kw(p, "LIKE") ? RIA_X_LIKE : RIA_X_BETWEEN;
@@ -1142,7 +1148,7 @@ static ria_status parse_range_or_like(sql_parser *p, ria_expr *x, bool negated, 
             rc = parse_concat(p, &args[2]);
     }
     if (rc == RIA_OK)
-        rc = mk_node(p, kind, x->pos, args, kind == RIA_X_LIKE ? 2 : 3, out);
+        rc = mk_node(p, kind, start, args, kind == RIA_X_LIKE ? 2 : 3, out);
     if (rc == RIA_OK)
         (*out)->negated = negated;
     return rc;
@@ -1164,6 +1170,7 @@ static bool at_comparison(const sql_parser *p)
 static ria_status parse_cmp(sql_parser *p, ria_expr **out)
 {
     ria_expr *x;
+    uint32_t start = p->tok.start;
     ria_status rc = parse_concat(p, &x);
     if (rc != RIA_OK || !at_comparison(p)) {
         *out = x;
@@ -1175,17 +1182,17 @@ static ria_status parse_cmp(sql_parser *p, ria_expr **out)
         ria_expr *r;
         rc = parse_concat(p, &r);
         if (rc == RIA_OK)
-            rc = mk_op(p, RIA_X_BINARY, op->op, x->pos, x, r, out);
+            rc = mk_op(p, RIA_X_BINARY, op->op, start, x, r, out);
     } else if (accept_kw(p, "IS")) {
         bool negated = accept_kw(p, "NOT");
-        rc = accept_kw(p, "NULL") ? mk_node(p, RIA_X_IS_NULL, x->pos, &x, 1, out)
+        rc = accept_kw(p, "NULL") ? mk_node(p, RIA_X_IS_NULL, start, &x, 1, out)
                                   : fail_expected(p, negated ? "NULL" : "NULL or NOT NULL");
         if (rc == RIA_OK)
             (*out)->negated = negated;
     } else {
         bool negated = accept_kw(p, "NOT");
-        rc = is_kw(p, "IN") ? parse_in(p, x, negated, out)
-                            : parse_range_or_like(p, x, negated, out);
+        rc = is_kw(p, "IN") ? parse_in(p, start, x, negated, out)
+                            : parse_range_or_like(p, start, x, negated, out);
     }
     if (rc == RIA_OK && at_comparison(p))
         rc = fail_expected(p, "AND or OR between comparisons");

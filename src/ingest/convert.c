@@ -250,6 +250,27 @@ static ria_status grow_rows(chunk_rows *c)
     return RIA_OK;
 }
 
+void oldest_add(oldest_rows *o, int64_t ts, uint32_t file, uint64_t line)
+{
+    int at = o->n;
+    if (o->n == RULE_EXAMPLES) {
+        if (ts >= o->ts[o->n - 1])
+            return;
+        at = o->n - 1;
+    } else {
+        o->n++;
+    }
+    while (at > 0 && o->ts[at - 1] > ts) { /* keep them sorted, oldest first */
+        o->ts[at] = o->ts[at - 1];
+        o->lines[at] = o->lines[at - 1];
+        o->files[at] = o->files[at - 1];
+        at--;
+    }
+    o->ts[at] = ts;
+    o->lines[at] = line;
+    o->files[at] = file;
+}
+
 void rule_hit(rule_count *rc, uint64_t line, uint32_t file)
 {
     if (rc->nlines < RULE_EXAMPLES) {
@@ -672,6 +693,8 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
     }
     c->line[row] = rec->line;
     c->partition[row] = ria_partition_of_ts(v->order_ts);
+    if (v->order_ts < c->min_ts || c->oldest.n < RULE_EXAMPLES)
+        oldest_add(&c->oldest, v->order_ts, c->file, rec->line);
     c->min_ts = RIA_MIN(c->min_ts, v->order_ts);
     c->max_ts = RIA_MAX(c->max_ts, v->order_ts);
     c->nrows++;

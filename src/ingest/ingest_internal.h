@@ -85,6 +85,16 @@ typedef struct {
     int nlines;
 } rule_count;
 
+/* The oldest kept rows seen, by order time: the examples of the old_date
+ * flag, which is only decided once the latest date of the load is known. */
+typedef struct {
+    int64_t ts[RULE_EXAMPLES];
+    uint64_t lines[RULE_EXAMPLES];
+    uint32_t files[RULE_EXAMPLES];
+    int n;
+} oldest_rows;
+void oldest_add(oldest_rows *o, int64_t ts, uint32_t file, uint64_t line);
+
 /* A chunk-local dictionary: text → local code (1, 2, ... in first-seen
  * order).  Specialised for the per-value hot path: the hash is inlined, the
  * last value is remembered, keys live in one byte buffer. */
@@ -138,6 +148,7 @@ typedef struct {
     rule_count rules[RIA_RULE_COUNT];
     uint64_t records, blank_lines, converted_rows, bytes_in;
     int64_t min_ts, max_ts;
+    oldest_rows oldest;
     ria_arena arena;        /* quarantine text */
     ria_buf scratch;        /* per-row hashing buffer */
 } chunk_rows;

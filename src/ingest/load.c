@@ -418,6 +418,8 @@ static void merge_counts(loader *L, const chunk_rows *c)
     L->converted_rows += c->converted_rows;
     L->bytes_done += c->bytes_in;
     L->file_rows[c->file] += c->records;
+    for (int i = 0; i < c->oldest.n; i++)
+        oldest_add(&L->oldest, c->oldest.ts[i], c->oldest.files[i], c->oldest.lines[i]);
     if (c->nrows) {
         L->min_ts = RIA_MIN(L->min_ts, c->min_ts);
         L->max_ts = RIA_MAX(L->max_ts, c->max_ts);
@@ -691,7 +693,13 @@ static ria_status finalize(loader *L, fin_ctx *f, ria_error *err)
     }
     uint64_t old = 0;
     rc = fin_old_dates(f, latest, L->date_col, &old, &L->old_threshold, err);
-    L->rules[RIA_RULE_OLD_DATE].count = old;
+    rule_count *oc = &L->rules[RIA_RULE_OLD_DATE];
+    oc->count = old;
+    for (int i = 0; old && i < L->oldest.n && oc->nlines < RULE_EXAMPLES; i++)
+        if (L->oldest.ts[i] < L->old_threshold) {
+            oc->lines[oc->nlines] = L->oldest.lines[i];
+            oc->files[oc->nlines++] = L->oldest.files[i];
+        }
     return rc;
 }
 

@@ -72,6 +72,7 @@ typedef struct {
     uint64_t *file_rows;
     uint64_t bytes_done, bytes_total;
     int64_t min_ts, max_ts, old_threshold;
+    oldest_rows oldest;
     double started;
     double t_merge, t_wait;    /* main thread: merging, waiting for workers */
     json_t *file_reports;

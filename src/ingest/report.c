@@ -73,7 +73,7 @@ bool quarantine_close(loader *L, bool keep)
     bool ok = fflush(L->quar) == 0 && fsync(fileno(L->quar)) == 0 && !ferror(L->quar);
     ok &= fclose(L->quar) == 0;
     L->quar = NULL;
-    if (!keep || !ok) {
+    if (!keep || !ok || L->quarantined == 0) {
         char path[4200];
         if (ria_txn_path(L->tx, L->quar_rel, path, sizeof path, NULL) == RIA_OK)
             unlink(path);

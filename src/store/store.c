@@ -118,7 +118,8 @@ ria_status store_list_versions(const char *dir, int64_t **out, int *out_n, ria_e
         v[n++] = ver;
     }
     closedir(d);
-    qsort(v, (size_t)n, sizeof *v, cmp_i64);
+    if (n > 1)
+        qsort(v, (size_t)n, sizeof *v, cmp_i64);
     *out = v;
     *out_n = n;
     return RIA_OK;
@@ -307,6 +308,8 @@ static ria_status read_manifest(const char *dir, int64_t version, json_t **out, 
 
 static ria_status load_columns(ria_snapshot *s, json_t *cols, ria_error *err)
 {
+    if (!json_is_array(cols))
+        return ria_fail(err, RIA_ECORRUPT, "manifest: no column list");
     size_t n = json_array_size(cols);
     s->cols = calloc(n ? n : 1, sizeof *s->cols);
     s->dicts = calloc(n ? n : 1, sizeof *s->dicts);
@@ -332,6 +335,8 @@ static ria_status load_columns(ria_snapshot *s, json_t *cols, ria_error *err)
 
 static ria_status load_segments(ria_snapshot *s, json_t *segs, ria_error *err)
 {
+    if (!json_is_array(segs))
+        return ria_fail(err, RIA_ECORRUPT, "manifest: no segment list");
     size_t n = json_array_size(segs);
     s->segs = calloc(n ? n : 1, sizeof *s->segs);
     s->open_segs = calloc(n ? n : 1, sizeof *s->open_segs);

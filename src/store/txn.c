@@ -6,6 +6,7 @@
  * transaction wrote but did not publish is unreachable and removed by vacuum.
  */
 #include "store_internal.h"
+#include "views.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -57,11 +58,10 @@ static ria_status ensure_layout(const char *dir, bool create, ria_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, RIA_STORE_MARKER);
-    if (ria_path_exists(path))
-        return RIA_OK;
-    if (!create)
+    bool is_store = ria_path_exists(path);
+    if (!is_store && !create)
         return ria_fail(err, RIA_ENOTFOUND, "no store at %s", dir);
-    if (ria_path_exists(dir)) {
+    if (!is_store && ria_path_exists(dir)) {
         int n = dir_entries(dir);
         if (n < 0)
             return ria_fail(err, RIA_EIO, "%s: %s", dir, strerror(errno));
@@ -70,18 +70,21 @@ static ria_status ensure_layout(const char *dir, bool create, ria_error *err)
                             "%s exists and is not a ria store; choose an empty or new directory",
                             dir);
     }
-    static const char *const subdirs[] = {"",         "/log",        "/data",  "/dict",
-                                          "/reports", "/quarantine", "/models"};
-    for (size_t i = 0; i < RIA_ARRAY_LEN(subdirs); i++) {
-        snprintf(path, sizeof path, "%s%s", dir, subdirs[i]);
-        ria_status rc = ria_mkdirs(path, err);
-        if (rc != RIA_OK)
-            return rc;
+    /* the marker first, then the subdirectories (made again whenever they
+     * are missing), so an interrupted creation is still a store */
+    ria_status rc = ria_mkdirs(dir, err);
+    if (rc == RIA_OK && !is_store) {
+        char marker[64];
+        int n = snprintf(marker, sizeof marker, "ria store\nformat %d\n", RIA_STORE_FORMAT);
+        rc = ria_write_file_atomic(path, marker, (size_t)n, err);
     }
-    char marker[64];
-    int n = snprintf(marker, sizeof marker, "ria store\nformat %d\n", RIA_STORE_FORMAT);
-    snprintf(path, sizeof path, "%s/%s", dir, RIA_STORE_MARKER);
-    return ria_write_file_atomic(path, marker, (size_t)n, err);
+    static const char *const subdirs[] = {"/log", "/data", "/dict", "/reports", "/quarantine",
+                                          "/models"};
+    for (size_t i = 0; i < RIA_ARRAY_LEN(subdirs) && rc == RIA_OK; i++) {
+        snprintf(path, sizeof path, "%s%s", dir, subdirs[i]);
+        rc = ria_mkdirs(path, err);
+    }
+    return rc;
 }
 
 static ria_status take_lock(const char *dir, int *out_fd, ria_error *err)
@@ -100,8 +103,7 @@ static ria_status take_lock(const char *dir, int *out_fd, ria_error *err)
         }
         close(fd);
         return ria_fail(err, RIA_ELOCKED,
-                        "store %s is being written by another process%s%s%s; try again when it "
-                        "finishes",
+                        "store %s is locked by another writer%s%s%s; try again when it finishes",
                         dir, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
     }
     char pid[32];
@@ -544,6 +546,7 @@ ria_status ria_txn_commit(ria_txn *tx, const char *op, void *report_v, void *mod
                           int64_t *out_version, ria_error *err)
 {
     json_t *report = report_v, *model = model_v, *dicts = json_object(), *m = NULL;
+    json_t *views = NULL, *files = NULL;
     char rel[128], path[4200];
     ria_status rc = RIA_OK;
     for (int i = 0; i < tx->ncols; i++) {
@@ -575,11 +578,19 @@ ria_status ria_txn_commit(ria_txn *tx, const char *op, void *report_v, void *mod
         if ((rc = write_json(tx->st->dir, rrel, report, err)) != RIA_OK)
             goto done;
     }
+    /* rollups of exactly this version's rows, written before the log entry */
+    if ((rc = views_commit(tx, model, &views, &files, err)) != RIA_OK)
+        goto done;
     m = build_manifest(tx, op, dicts, report, rel);
     dicts = NULL;
     if (!m) {
         rc = ria_fail(err, RIA_ENOMEM, "out of memory");
         goto done;
+    }
+    if (views) {
+        json_object_set_new(m, "views", views);
+        json_object_set_new(m, "files", files);
+        views = files = NULL;
     }
     /* the publishing step: one atomic rename of a fully written log entry */
     char *text = json_dumps(m, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -602,5 +613,7 @@ ria_status ria_txn_commit(ria_txn *tx, const char *op, void *report_v, void *mod
 done:
     json_decref(dicts);
     json_decref(m);
+    json_decref(views);
+    json_decref(files);
     return rc;
 }

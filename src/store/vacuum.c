@@ -38,11 +38,18 @@ static ria_status mark_version(const char *dir, int64_t v, ria_strmap *keep, ria
     const char *model = json_string_value(json_object_get(m, "model"));
     if (model && *model)
         ria_strmap_put(keep, model, strlen(model), 1, NULL);
-    char rel[64];
-    int n = snprintf(rel, sizeof rel, "reports/%lld.json", (long long)v);
-    ria_strmap_put(keep, rel, (size_t)n, 1, NULL);
-    n = snprintf(rel, sizeof rel, "quarantine/%lld.csv", (long long)v);
-    ria_strmap_put(keep, rel, (size_t)n, 1, NULL);
+    /* a report and a quarantine file belong to a version only when its
+     * manifest says so (an interrupted load may have left files with the
+     * number a later commit took) */
+    json_t *report = json_object_get(m, "report");
+    if (report) {
+        char rel[64];
+        int n = snprintf(rel, sizeof rel, "reports/%lld.json", (long long)v);
+        ria_strmap_put(keep, rel, (size_t)n, 1, NULL);
+        const char *q = json_string_value(json_object_get(report, "quarantine_file"));
+        if (q && *q)
+            ria_strmap_put(keep, q, strlen(q), 1, NULL);
+    }
     /* files of views and other derived data list themselves under "files" */
     json_t *files = json_object_get(m, "files"), *f;
     json_array_foreach(files, i, f)
@@ -98,6 +105,32 @@ static void sweep(sweep_ctx *c, const char *rel)
     closedir(d);
 }
 
+/* Removes files an interrupted writer left under temporary names
+ * ("<name>.tmp.<pid>") directly in root/rel. */
+static void sweep_temporaries(sweep_ctx *c, const char *rel)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", c->root, rel);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strstr(e->d_name, ".tmp."))
+            continue;
+        char full[4400];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+        if (lstat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (!c->opts->dry_run && unlink(full) != 0)
+            continue;
+        c->res->files_removed++;
+        c->res->bytes_removed += (uint64_t)st.st_size;
+    }
+    closedir(d);
+}
+
 ria_status ria_store_vacuum(const char *dir, const ria_vacuum_opts *opts, ria_vacuum_result *out,
                             ria_error *err)
 {
@@ -138,9 +171,11 @@ ria_status ria_store_vacuum(const char *dir, const ria_vacuum_opts *opts, ria_va
             goto done;
     }
     sweep_ctx c = {dir, &keep, opts, out};
-    static const char *const areas[] = {"data", "reports", "models", "quarantine"};
+    static const char *const areas[] = {"data", "reports", "models", "quarantine", "views"};
     for (size_t i = 0; i < RIA_ARRAY_LEN(areas); i++)
         sweep(&c, areas[i]);
+    sweep_temporaries(&c, "log");
+    sweep_temporaries(&c, ".");
 done:
     free(vs);
     ria_strmap_free(&keep);

@@ -14,7 +14,7 @@ set -euo pipefail
 tmp=$(mktemp -d)
 holder=
 cleanup() {
-    [ -n "$holder" ] && kill "$holder" 2>/dev/null || true
+    if [ -n "$holder" ]; then kill "$holder" 2> /dev/null || true; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -1291,7 +1291,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     make_rows(b, 20, "B", 2024, 2);
     make_rows(c, 10, "C", 2024, 1);
     make_rows(d, 5, "D", 2024, 4);
-    ria_segref ra, rb, rc_, rd;
+    ria_segref ra, rb, rcc, rd;
     if (!create_store(a, 30, &ra))
         return;
     ria_error err = {0};
@@ -1304,7 +1304,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     uint8_t bits[8] = {0};
     ria_dv_set(bits, 0);
     CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
-    ok = ria_txn_remove_segment(tx, ra.id, &err) == RIA_OK && add_rows(tx, c, 10, &rc_) &&
+    ok = ria_txn_remove_segment(tx, ra.id, &err) == RIA_OK && add_rows(tx, c, 10, &rcc) &&
          ria_txn_set_dv(tx, rb.id, bits, 1, &err) == RIA_OK && commit(tx, "upsert", 3);
     ria_txn_free(tx);
     CHECK_MSG(ok, "%s", err.msg);
@@ -1345,7 +1345,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
                                                                  : s->segs[1].dv_path);
     ria_snapshot_free(s);
     ria_store_close(st);
-    const char *keep[] = {ra.path, ra.fp_path, rb.path, rb.fp_path, rc_.path, rc_.fp_path, dvrel};
+    const char *keep[] = {ra.path, ra.fp_path, rb.path, rb.fp_path, rcc.path, rcc.fp_path, dvrel};
     unexpected = 0;
     first[0] = 0;
     CHECK_EQ_INT(count_files(spath("data"), keep, 7, &unexpected, first, sizeof first), 7);

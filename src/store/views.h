@@ -1,0 +1,85 @@
+/*
+ * views.h — private to the store: materialized views (rollups) maintained
+ * at commit time.  views.c decides what each commit must build and writes
+ * the manifest entries; rollup.c groups live rows into rollup rows and
+ * writes them as segments.  The manifest format is read by the engine's
+ * view router (src/engine/views.c) and described in docs/internals/views.md.
+ *
+ * A rollup segment has these columns, by id:
+ *   0            the time bucket: the TIMESTAMP starting its hour, day, month
+ *                or year
+ *   1 .. k       the view's dimensions, as the base dictionary codes
+ *   k + 1        rows: base rows in the group
+ *   k + 2 + 4j   sum, non-null count, min and max of measure j (sum, min
+ *                and max are NULL when the count is 0)
+ * Rows are sorted by the dimensions in view order, then by bucket.
+ *
+ * Ownership: everything here lives for one views_commit call.
+ */
+#ifndef RIA_STORE_VIEWS_H
+#define RIA_STORE_VIEWS_H
+
+#include "store_internal.h"
+
+#define VIEW_MAX_DIMS 12
+#define VIEW_MAX_MEASURES 24
+#define VIEW_MAX 64
+/* Bump when the rollup layout changes: every view is then rebuilt. */
+#define VIEW_LAYOUT 1
+
+typedef enum { VG_HOUR, VG_DAY, VG_MONTH, VG_YEAR, VG_COUNT } vgrain;
+
+/* A numeric measure: the value of column a, or a - b when b >= 0. */
+typedef struct {
+    char name[64];
+    int a, b;
+} vmeasure;
+
+/* What every view of one commit shares: the order time and the measures. */
+typedef struct {
+    int tcol;              /* order time column id (a TIMESTAMP) */
+    vmeasure m[VIEW_MAX_MEASURES];
+    int nm;
+} vschema;
+
+/* One view definition, resolved against the staged schema. */
+typedef struct {
+    char name[48];
+    vgrain grain;
+    int ndims;
+    uint32_t dims[VIEW_MAX_DIMS];  /* column ids, all dictionary-coded */
+    uint32_t radix[VIEW_MAX_DIMS]; /* dictionary size + 1 (code 0 = NULL) */
+    char key[512];                 /* the definition's identity */
+    json_t *prev;                  /* base manifest entry with the same key, borrowed */
+} vdef;
+
+/* What one (view, partition) build produced. */
+typedef struct {
+    bool built;
+    bool overflow;         /* a sum did not fit in 64 bits: no file */
+    char path[200];        /* relative to the store dir */
+    uint64_t rows, bytes;
+    int64_t min_ts, max_ts; /* bucket range */
+} vout;
+
+/* One live segment of a partition, opened for reading. */
+typedef struct {
+    ria_segment *seg;
+    uint8_t *dv;           /* deletion bitmap or NULL (owned) */
+} vsrc;
+
+/* Builds the rollups of views v[0..nv) for one partition from its live
+ * segments, writing each as the segment file dir/out[i].path (which the
+ * caller names; the directory must exist).  Views may be derived from one
+ * another in memory; the result is the same as a scan of the rows. */
+ria_status rollup_partition(const char *dir, const vschema *sc, const vdef *const *v, int nv,
+                            int partition, const vsrc *src, int nsrc, vout *out, ria_error *err);
+
+/* Builds the views defined in `model` (a json_t * semantic model, or NULL to
+ * use the base version's) for the version tx stages.  *out_views gets the
+ * manifest's "views" array and *out_files every file those views use (new
+ * references; both NULL when the version has no views). */
+ria_status views_commit(ria_txn *tx, json_t *model, json_t **out_views, json_t **out_files,
+                        ria_error *err);
+
+#endif

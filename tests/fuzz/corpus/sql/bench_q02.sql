@@ -1,0 +1,1 @@
+SELECT category, sum(amount) AS revenue FROM sales GROUP BY category ORDER BY revenue DESC;

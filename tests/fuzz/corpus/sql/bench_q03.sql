@@ -1,0 +1,1 @@
+SELECT sum(amount) FROM sales WHERE category = 'Electronics' AND state = 'CA' AND order_date >= '2024-01-01' AND order_date < '2024-04-01';

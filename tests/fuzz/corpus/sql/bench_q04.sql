@@ -1,0 +1,1 @@
+SELECT year(order_date) AS y, month(order_date) AS m, sum(amount) FROM sales GROUP BY y, m ORDER BY y, m;

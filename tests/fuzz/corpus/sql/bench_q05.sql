@@ -1,0 +1,1 @@
+SELECT state, sum(amount) AS revenue FROM sales WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01' GROUP BY state ORDER BY revenue DESC LIMIT 5;

@@ -1,0 +1,1 @@
+SELECT category, sum(CASE WHEN order_date < '2024-04-01' THEN amount ELSE 0 END) AS q1, sum(CASE WHEN order_date >= '2024-04-01' THEN amount ELSE 0 END) AS q2 FROM sales WHERE order_date >= '2024-01-01' AND order_date < '2024-07-01' GROUP BY category ORDER BY category;

@@ -1,0 +1,1 @@
+SELECT category, sum(CASE WHEN year(order_date) = 2024 THEN amount ELSE 0 END) / sum(CASE WHEN year(order_date) = 2023 THEN amount ELSE 0 END) - 1 AS yoy FROM sales WHERE order_date >= '2023-01-01' AND order_date < '2025-01-01' GROUP BY category ORDER BY yoy DESC;

@@ -1,0 +1,1 @@
+SELECT category, year(order_date) AS y, (sum(amount) - sum(cost)) / sum(amount) AS margin FROM sales GROUP BY category, y ORDER BY category, y;

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT order_id), sum(amount) / count(DISTINCT order_id) FROM sales WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01' AND status <> 'Cancelled';

@@ -1,0 +1,1 @@
+SELECT sku, sum(quantity) AS units FROM sales WHERE region = 'West' AND order_date >= '2024-12-01' AND order_date < '2025-01-01' GROUP BY sku ORDER BY units DESC, sku LIMIT 10;

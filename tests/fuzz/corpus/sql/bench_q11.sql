@@ -1,0 +1,1 @@
+SELECT channel, sum(amount) / (SELECT sum(amount) FROM sales) AS share FROM sales GROUP BY channel ORDER BY share DESC;

@@ -1,0 +1,1 @@
+SELECT CAST(order_date AS DATE) AS d, sum(amount) FROM sales WHERE order_date >= '2024-12-02' AND order_date < '2025-01-01' GROUP BY d ORDER BY d;

@@ -1,0 +1,1 @@
+SELECT CASE region WHEN 'West' THEN 1 WHEN 'East' THEN 2 ELSE 0 END, EXTRACT(dow FROM order_date), date_trunc('week', order_date), CAST(amount AS DECIMAL(10,2)), coalesce(a, b, 0), 'it''s' || x FROM sales WHERE sku LIKE 'A%' AND status IS NOT NULL AND order_date >= DATE '2024-01-01' AND order_date < TIMESTAMP '2024-02-01 00:00:00'

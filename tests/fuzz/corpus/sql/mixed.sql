@@ -1,0 +1,1 @@
+select distinct "Ship Mode", `Order Date`::date d, count(*) n from sales as of version 3 s where s.region in ('West','East') and not amount between -1.5 and 2e3 group by 1, 2 having count(*) > 1 order by n desc limit 5 offset 2;

@@ -1,0 +1,1 @@
+SELECT channel, sum(amount) / (SELECT sum(amount) FROM sales t WHERE t.x = (SELECT max(x) FROM sales)) FROM sales s GROUP BY channel

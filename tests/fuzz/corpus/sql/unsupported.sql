@@ -1,0 +1,1 @@
+SELECT a FROM sales s JOIN t ON s.a = t.a UNION SELECT * FROM sales

@@ -270,7 +270,16 @@ void ria_log(ria_log_level level, const char *fmt, ...) __attribute__((format(pr
 /* -------------------------------------------------------------- utilities */
 
 /* Trims ASCII whitespace from both ends of a slice. */
-ria_slice ria_trim(const char *p, size_t n);
+static inline ria_slice ria_trim(const char *p, size_t n)
+{
+    while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+        p++;
+        n--;
+    }
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n'))
+        n--;
+    return (ria_slice){p, n};
+}
 /* ASCII case-insensitive equality of a slice and a C string. */
 bool ria_slice_ieq(ria_slice s, const char *z);
 /* Lower-cases and removes spaces, '-', '_', '.' (the header normalization of

@@ -181,8 +181,42 @@ static bool scale_to(__int128 mant, int k, int64_t *out)
     return true;
 }
 
+/* Plain "-123.45": digits, at most one point and four decimals, no
+ * decorations.  Returns false to send anything else to the full parser. */
+static bool parse_plain(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = n && s[0] == '-';
+    i += neg;
+    if (i == n || n - i > 19)
+        return false;
+    int64_t v = 0;
+    size_t digits = 0, frac = 0;
+    bool dot = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
+            digits++;
+            frac += dot;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            return false;
+        }
+    }
+    if (!digits || frac > RIA_DEC_DIGITS || digits > 15)
+        return false;
+    static const int64_t scale[] = {10000, 1000, 100, 10, 1};
+    v *= scale[frac];
+    *out = neg ? -v : v;
+    return true;
+}
+
 ria_num_result ria_parse_decimal(const char *s, size_t n, int64_t *out)
 {
+    if (parse_plain(s, n, out))
+        return RIA_NUM_OK;
     bool neg;
     __int128 mant;
     int p;

@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-ria_slice ria_trim(const char *p, size_t n)
-{
-    while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-        p++;
-        n--;
-    }
-    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n'))
-        n--;
-    return (ria_slice){p, n};
-}
-
 bool ria_slice_ieq(ria_slice s, const char *z)
 {
     size_t n = strlen(z);

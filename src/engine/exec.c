@@ -1182,14 +1182,14 @@ ria_status ria_execute(ria_snapshot *snap, ria_plan *p, const ria_exec_opts *opt
     if (rc == RIA_OK && vr.chosen) {
         rc = exec_table_plan(snap, &vr.table, vr.plan, opts, out, stats, err);
         if (rc == RIA_OK) {
-            view_route_result(snap, p, *out);
+            view_route_result(&vr, snap, *out);
             snprintf(stats->view, sizeof stats->view, "%s", vr.name);
         }
     } else if (rc == RIA_OK) {
         exec_table t;
         rc = table_of_snapshot(snap, &t, err);
         if (rc == RIA_OK)
-            rc = exec_table_plan(snap, &t, p, opts, out, stats, err);
+            rc = exec_table_plan(snap, &t, vr.input, opts, out, stats, err);
         table_free(&t);
     }
     view_route_free(&vr);
@@ -1284,7 +1284,7 @@ ria_status ria_explain(ria_snapshot *snap, ria_plan *plan, const ria_exec_opts *
         rc = table_of_snapshot(snap, &t, err);
     else
         memset(&t, 0, sizeof t);
-    ria_plan *p = rc == RIA_OK ? copy_plan(vr.chosen ? vr.plan : plan, &a) : NULL;
+    ria_plan *p = rc == RIA_OK ? copy_plan(vr.chosen ? vr.plan : vr.input, &a) : NULL;
     if (rc == RIA_OK && !p)
         rc = ria_fail(err, RIA_ENOMEM, "out of memory");
     if (rc == RIA_OK)

@@ -25,15 +25,19 @@
  * identical to the base table's.  Scalar subqueries are left in place; the
  * executor routes each on its own.
  *
- * Ownership: see views.h.  Nothing here is shared between queries.
+ * Ownership: see views.h.  Opened rollup segments are shared between
+ * queries through a small process-wide cache (immutable files); nothing
+ * else outlives a route.
  */
 #include "views.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define MAX_DIMS 16
 #define MAX_MEASURES 32
@@ -678,6 +682,111 @@ static uint64_t rows_in_range(const vinfo *v, int64_t lo, int64_t hi)
     return n;
 }
 
+/* ------------------------------------------------------ open segments */
+
+/* Rollup files are immutable and uniquely named, so one opened segment can
+ * serve every later query of the process: a small cache keyed by path,
+ * checked against the file's identity (device, inode, size, mtime) at each
+ * use, with reference counts so that an entry in use is never closed. */
+#define CACHE_MAX 512
+
+typedef struct {
+    uint64_t hash;
+    char *path;
+    ria_segment *seg;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns;
+    int refs;
+    uint64_t used;      /* clock of the last use, for eviction */
+} centry;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static centry cache[CACHE_MAX];
+static int ncache;
+static uint64_t cache_clock;
+
+static int64_t mtime_of(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void cache_drop(int i)
+{
+    ria_segment_close(cache[i].seg);
+    free(cache[i].path);
+    cache[i] = cache[--ncache];
+}
+
+/* Caches seg (opened from path, with identity st) unless the cache is full
+ * of entries in use; false when it was not cached. */
+static bool cache_put(const char *path, uint64_t h, const struct stat *st, ria_segment *seg)
+{
+    if (ncache == CACHE_MAX) {
+        int victim = -1;
+        for (int i = 0; i < ncache; i++)
+            if (!cache[i].refs && (victim < 0 || cache[i].used < cache[victim].used))
+                victim = i;
+        if (victim < 0)
+            return false;
+        cache_drop(victim);
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return false;
+    cache[ncache++] = (centry){h, copy, seg, st->st_dev, st->st_ino, st->st_size, mtime_of(st),
+                               1, ++cache_clock};
+    return true;
+}
+
+/* The opened segment at path, shared; give it back with seg_release. */
+static ria_status seg_acquire(const char *path, ria_segment **out, ria_error *err)
+{
+    struct stat st;
+    bool known = stat(path, &st) == 0;
+    uint64_t h = ria_hash64(path, strlen(path));
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; known && i < ncache; i++) {
+        centry *c = &cache[i];
+        if (c->hash != h || strcmp(c->path, path) != 0)
+            continue;
+        if (c->dev == st.st_dev && c->ino == st.st_ino && c->size == st.st_size &&
+            c->mtime_ns == mtime_of(&st)) {
+            c->refs++;
+            c->used = ++cache_clock;
+            *out = c->seg;
+            pthread_mutex_unlock(&cache_lock);
+            return RIA_OK;
+        }
+        if (!c->refs)
+            cache_drop(i); /* another file now has that name */
+        break;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    ria_status rc = ria_segment_open(path, out, err);
+    if (rc != RIA_OK || !known)
+        return rc;
+    pthread_mutex_lock(&cache_lock);
+    bool cached = cache_put(path, h, &st, *out);
+    pthread_mutex_unlock(&cache_lock);
+    (void)cached; /* an uncached segment is closed by seg_release */
+    return RIA_OK;
+}
+
+static void seg_release(ria_segment *seg)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < ncache; i++)
+        if (cache[i].seg == seg) {
+            cache[i].refs--;
+            pthread_mutex_unlock(&cache_lock);
+            return;
+        }
+    pthread_mutex_unlock(&cache_lock);
+    ria_segment_close(seg);
+}
+
 /* Opens the view's segments within the range as the route's table. */
 static ria_status open_table(view_route *r, ria_snapshot *snap, const vinfo *v, int64_t lo,
                              int64_t hi, ria_error *err)
@@ -710,7 +819,7 @@ static ria_status open_table(view_route *r, ria_snapshot *snap, const vinfo *v, 
         ria_status rc = ria_store_file(snap->store, json_string_value(json_object_get(s, "path")),
                                        path, sizeof path, err);
         if (rc == RIA_OK)
-            rc = ria_segment_open(path, &seg, err);
+            rc = seg_acquire(path, &seg, err);
         if (rc != RIA_OK) {
             ria_error_prefix(err, "view %s", v->name);
             return rc;
@@ -740,6 +849,99 @@ static void describe(view_route *r, const vinfo *v, uint64_t rows)
                  (unsigned long long)rows);
 }
 
+/* ---------------------------------------------------------- subqueries */
+
+/* Runs the scalar subqueries of e (each routed on its own) and puts their
+ * values in place, as the executor does before it names result columns. */
+static ria_status inline_subqueries(ria_snapshot *snap, ria_expr *e, const ria_exec_opts *opts,
+                                    ria_arena *a, ria_error *err)
+{
+    if (!e)
+        return RIA_OK;
+    if (e->kind != RIA_X_SUBQUERY) {
+        for (int i = 0; i < e->nargs; i++) {
+            ria_status rc = inline_subqueries(snap, e->args[i], opts, a, err);
+            if (rc != RIA_OK)
+                return rc;
+        }
+        return RIA_OK;
+    }
+    ria_result *res = NULL;
+    ria_exec_stats st;
+    ria_status rc = ria_execute(snap, e->sub, opts, &res, &st, err);
+    if (rc != RIA_OK)
+        return rc;
+    ria_value v = res->nrows ? *ria_result_at(res, 0, 0) : value_null(e->type);
+    if (!v.is_null && v.type == RIA_V_TEXT && !(v.s = ria_arena_strndup(a, v.s, v.n)))
+        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+    ria_result_free(res);
+    e->kind = RIA_X_LITERAL;
+    e->lit = v;
+    e->nargs = 0;
+    return rc;
+}
+
+static bool has_subquery(const ria_expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == RIA_X_SUBQUERY)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (has_subquery(e->args[i]))
+            return true;
+    return false;
+}
+
+/* p itself when it has no subqueries, else a copy with their values. */
+static ria_status with_subqueries_run(ria_snapshot *snap, const ria_plan *p,
+                                      const ria_exec_opts *opts, ria_arena *a,
+                                      const ria_plan **out, ria_error *err)
+{
+    bool any = has_subquery(p->where) || has_subquery(p->having);
+    for (int i = 0; i < p->nselect; i++)
+        any |= has_subquery(p->select[i].expr);
+    for (int i = 0; i < p->ngroup; i++)
+        any |= has_subquery(p->group[i]);
+    for (int i = 0; i < p->norder; i++)
+        any |= has_subquery(p->order[i].expr);
+    *out = p;
+    if (!any)
+        return RIA_OK;
+    ria_plan *c = ria_arena_alloc(a, sizeof *c);
+    if (!c)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    *c = *p;
+    c->select = ria_arena_alloc(a, ((size_t)p->nselect + 1) * sizeof *c->select);
+    c->group = ria_arena_alloc(a, ((size_t)p->ngroup + 1) * sizeof *c->group);
+    c->order = ria_arena_alloc(a, ((size_t)p->norder + 1) * sizeof *c->order);
+    if (!c->select || !c->group || !c->order)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    ria_status rc = RIA_OK;
+    c->where = expr_copy(a, p->where);
+    c->having = expr_copy(a, p->having);
+    rc = inline_subqueries(snap, c->where, opts, a, err);
+    if (rc == RIA_OK)
+        rc = inline_subqueries(snap, c->having, opts, a, err);
+    for (int i = 0; rc == RIA_OK && i < p->nselect; i++) {
+        c->select[i] = p->select[i];
+        c->select[i].expr = expr_copy(a, p->select[i].expr);
+        rc = inline_subqueries(snap, c->select[i].expr, opts, a, err);
+    }
+    for (int i = 0; rc == RIA_OK && i < p->ngroup; i++) {
+        c->group[i] = expr_copy(a, p->group[i]);
+        rc = inline_subqueries(snap, c->group[i], opts, a, err);
+    }
+    for (int i = 0; rc == RIA_OK && i < p->norder; i++) {
+        c->order[i] = p->order[i];
+        c->order[i].expr = expr_copy(a, p->order[i].expr);
+        rc = inline_subqueries(snap, c->order[i].expr, opts, a, err);
+    }
+    if (rc == RIA_OK)
+        *out = c;
+    return rc;
+}
+
 /* Appends "name: why" to the reasons no view covers. */
 static void add_reason(view_route *r, const char *name, const char *why)
 {
@@ -753,6 +955,7 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
 {
     memset(r, 0, sizeof *r);
     ria_arena_init(&r->arena, 32 * 1024);
+    r->input = p;
     json_t *views = snap->manifest ? json_object_get(snap->manifest, "views") : NULL, *e;
     const ria_column *tc = ria_snapshot_role(snap, RIA_ROLE_ORDER_DATE);
     if (opts && opts->no_views) {
@@ -767,6 +970,10 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
         snprintf(r->detail, sizeof r->detail, "not an aggregate query");
         return RIA_OK;
     }
+    ria_status rc = with_subqueries_run(snap, p, opts, &r->arena, &r->input, err);
+    if (rc != RIA_OK)
+        return rc;
+    p = r->input;
     int64_t lo = INT64_MIN, hi = INT64_MAX;
     time_range(p->where, (int)tc->id, &lo, &hi);
     vinfo *vs = ria_arena_alloc(&r->arena, MAX_VIEWS * sizeof *vs);
@@ -809,7 +1016,7 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
 void view_route_free(view_route *r)
 {
     for (int i = 0; i < r->nopen; i++)
-        ria_segment_close(r->open[i]);
+        seg_release(r->open[i]);
     free(r->open);
     r->open = NULL;
     r->nopen = 0;
@@ -861,8 +1068,9 @@ static ria_value_unit base_unit(const ria_snapshot *snap, const ria_expr *e)
     }
 }
 
-void view_route_result(const ria_snapshot *snap, const ria_plan *p, ria_result *res)
+void view_route_result(const view_route *r, const ria_snapshot *snap, ria_result *res)
 {
+    const ria_plan *p = r->input;
     for (int i = 0; i < p->nselect && i < res->ncols; i++) {
         const ria_select_item *it = &p->select[i];
         res->cols[i].type = it->expr->type;

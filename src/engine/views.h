@@ -17,7 +17,9 @@ typedef struct {
     char name[64];           /* the view chosen */
     char detail[1024];       /* chosen: grain, dims and rows read; else why none covers */
     exec_table table;        /* chosen: the view as a table */
-    ria_plan *plan;          /* chosen: the plan rewritten against table */
+    const ria_plan *input;   /* the plan to run: the caller's, or a copy with the values
+                              * of its scalar subqueries in place (run once, here) */
+    ria_plan *plan;          /* chosen: input rewritten against table */
     ria_arena arena;         /* owns plan and the view's schema */
     ria_segment **open;      /* segments opened for table */
     int nopen;
@@ -31,7 +33,7 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
                            view_route *out, ria_error *err);
 /* Gives a result computed through the route the column names, types and
  * units the base table would have given (the rewritten expressions differ). */
-void view_route_result(const ria_snapshot *snap, const ria_plan *p, ria_result *res);
+void view_route_result(const view_route *r, const ria_snapshot *snap, ria_result *res);
 /* One "view: ..." line for explain. */
 void view_route_explain(const view_route *r, ria_buf *out);
 void view_route_free(view_route *r);

@@ -113,11 +113,31 @@ static bool ldict_grow(ldict *d)
     return true;
 }
 
+/* Equality of two byte strings of length n, inlined for short keys. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t x0, y0, x1, y1;
+        memcpy(&x0, a, 8);
+        memcpy(&y0, b, 8);
+        memcpy(&x1, a + n - 8, 8);
+        memcpy(&y1, b + n - 8, 8);
+        return x0 == y0 && x1 == y1;
+    }
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 uint32_t ldict_intern(ldict *d, const char *s, size_t n)
 {
     if (d->last) {
         ria_slice l = ldict_str(d, d->last);
-        if (l.n == n && memcmp(l.p, s, n) == 0)
+        if (l.n == n && same_bytes(l.p, s, n))
             return d->last;
     }
     if ((d->count + 1) * 2 > d->nslots && !ldict_grow(d))
@@ -129,7 +149,7 @@ uint32_t ldict_intern(ldict *d, const char *s, size_t n)
         if (d->hashes[i] != h)
             continue;
         ria_slice k = ldict_str(d, d->slots[i]);
-        if (k.n == n && memcmp(k.p, s, n) == 0)
+        if (k.n == n && same_bytes(k.p, s, n))
             return d->last = d->slots[i];
     }
     if (d->count + 2 > d->cap) {
@@ -153,7 +173,8 @@ uint32_t ldict_intern(ldict *d, const char *s, size_t n)
 
 /* ------------------------------------------------------------ the chunk */
 
-ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file)
+ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file,
+                      ldict *dicts)
 {
     memset(c, 0, sizeof *c);
     c->seq = seq;
@@ -170,7 +191,8 @@ ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32
         chunk_col *cc = &c->cols[i];
         cc->col = plan->cols[i].col;
         cc->kind = plan->cols[i].kind;
-        ldict_init(&cc->local);
+        cc->local = &dicts[i];
+        cc->new_from = dicts[i].count;
         ria_buf_init(&cc->heap, 0);
     }
     return RIA_OK;
@@ -186,7 +208,6 @@ void chunk_free(chunk_rows *c)
         free(cc->codes);
         free(cc->offs);
         ria_buf_free(&cc->heap);
-        ldict_free(&cc->local);
     }
     free(c->cols);
     free(c->fp);
@@ -575,7 +596,7 @@ static ria_status put_text(chunk_rows *c, chunk_col *cc, size_t row, ria_slice s
 {
     if (cc->kind == RIA_KIND_CODE) {
         uint32_t code = 0;
-        if (s.n && !(code = ldict_intern(&cc->local, s.p, s.n)))
+        if (s.n && !(code = ldict_intern(cc->local, s.p, s.n)))
             return RIA_ENOMEM;
         cc->codes[row] = code;
     } else {
@@ -680,7 +701,7 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
                 if (cc->kind == RIA_KIND_I64) {
                     rowhash_i64(&c->scratch, cc->col, cc->i64[row]);
                 } else if (cc->kind == RIA_KIND_CODE) {
-                    ria_slice e = cc->codes[row] ? ldict_str(&cc->local, cc->codes[row])
+                    ria_slice e = cc->codes[row] ? ldict_str(cc->local, cc->codes[row])
                                                  : (ria_slice){"", 0};
                     rowhash_str(&c->scratch, cc->col, e.p, e.n);
                 } else {
@@ -704,6 +725,29 @@ static ria_status append_row(chunk_rows *c, const src_record *rec, row_vals *v)
         mask |= 1u << (v->hits[h] - FIRST_KEPT_RULE);
     }
     c->hits[row] = mask;
+    return RIA_OK;
+}
+
+ria_status chunk_seal(chunk_rows *c)
+{
+    for (int i = 0; i < c->plan->ncols; i++) {
+        chunk_col *cc = &c->cols[i];
+        if (cc->kind != RIA_KIND_CODE)
+            continue;
+        cc->nnew = cc->local->count - cc->new_from;
+        if (!cc->nnew)
+            continue;
+        cc->news = ria_arena_alloc(&c->arena, cc->nnew * sizeof *cc->news);
+        if (!cc->news)
+            return RIA_ENOMEM;
+        for (uint32_t k = 0; k < cc->nnew; k++) {
+            ria_slice e = ldict_str(cc->local, cc->new_from + k + 1);
+            char *copy = ria_arena_strndup(&c->arena, e.p, e.n);
+            if (!copy)
+                return RIA_ENOMEM;
+            cc->news[k] = (ria_slice){copy, e.n};
+        }
+    }
     return RIA_OK;
 }
 

@@ -126,8 +126,12 @@ typedef struct {
     uint32_t col;
     ria_kind kind;
     int64_t *i64;           /* I64 */
-    uint32_t *codes;        /* CODE: local codes, 0 = null */
-    ldict local;            /* CODE: local dictionary */
+    uint32_t *codes;        /* CODE: codes of the worker's dictionary, 0 = null */
+    ldict *local;           /* CODE: the worker's dictionary (borrowed; it
+                               outlives the chunk and keeps growing) */
+    uint32_t new_from;      /* CODE: entries the dictionary had before this chunk */
+    uint32_t nnew;          /* CODE: entries this chunk added ... */
+    ria_slice *news;        /* ... copied into the chunk's arena */
     uint64_t *offs;         /* HEAP: n+1 offsets */
     ria_buf heap;           /* HEAP: bytes */
 } chunk_col;
@@ -153,7 +157,11 @@ typedef struct {
     ria_buf scratch;        /* per-row hashing buffer */
 } chunk_rows;
 
-ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file);
+/* dicts: the calling worker's dictionaries, one per plan column. */
+ria_status chunk_init(chunk_rows *c, const file_plan *plan, uint64_t seq, uint32_t file,
+                      ldict *dicts);
+/* Copies the dictionary entries the chunk added (for the merge stage). */
+ria_status chunk_seal(chunk_rows *c);
 void chunk_free(chunk_rows *c);
 /* Converts one record: appends it as a row, or quarantines it.  Counts the
  * rules that fired.  Never fails on bad data; only on memory exhaustion. */
@@ -217,7 +225,6 @@ typedef struct {
     uint64_t *seq;         /* upsert only: file << 40 | line */
     int64_t min_ts, max_ts;
     size_t bytes;          /* memory held, for the budget */
-    size_t pending;        /* rows being routed into it (merge scratch) */
 } part_buf;
 
 part_buf *pb_new(int partition);

@@ -30,6 +30,7 @@ typedef struct job {
     uint32_t file;
     const file_plan *plan;
     chunk_rows rows;
+    int worker;                /* which worker parsed it (dictionary translation) */
     /* flush */
     part_buf *pb;
     size_t bytes;
@@ -37,7 +38,13 @@ typedef struct job {
     new_seg seg;
 } job;
 
+typedef struct loader loader;
 typedef struct {
+    loader *L;
+    int id;
+} worker_arg;
+
+struct loader {
     ria_ingest_opts opts;
     ria_txn *tx;
     char *const *files;
@@ -49,6 +56,7 @@ typedef struct {
     bool upsert;
     /* workers */
     pthread_t threads[64];
+    worker_arg wargs[64];
     int nthreads, nstarted;
     pthread_mutex_t mu;
     pthread_cond_t work, finished;
@@ -59,6 +67,14 @@ typedef struct {
     size_t npending, max_pending;
     size_t inflight_flush_bytes;
     int inflight_flushes;
+    /* per worker: translation of its dictionary codes to store codes, for
+     * the plan it last parsed (merge stage only) */
+    struct worker_codes {
+        const file_plan *plan;
+        uint32_t **xl;     /* per plan column: store code of local code k+1 */
+        uint32_t *nxl;
+        int ncols;
+    } wcodes[64];
     /* partition buffers */
     part_buf **parts;          /* by partition id */
     int *live;                 /* partition ids ever used */
@@ -84,7 +100,7 @@ typedef struct {
     /* progress */
     double last_progress;
     bool progress_drawn;
-} loader;
+};
 
 ria_status quarantine_open(loader *L, ria_error *err);
 ria_status quarantine_write(loader *L, const chunk_rows *c, ria_error *err);

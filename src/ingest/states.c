@@ -80,18 +80,34 @@ static bool loose_eq(const char *p, size_t n, const char *name)
     return i == n && !*q;
 }
 
+/* Index of an upper-case two-letter code, or -1 (codes are unique, so a
+ * 26 x 26 table answers the common case without a search). */
+static int code_index(char a, char b)
+{
+    static int8_t table[26][26];
+    static bool ready; /* filled once; racing fillers write the same bytes */
+    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+        for (int i = 0; i < 26; i++)
+            for (int j = 0; j < 26; j++)
+                __atomic_store_n(&table[i][j], (int8_t)-1, __ATOMIC_RELAXED);
+        for (int i = 0; i < (int)RIA_ARRAY_LEN(us_states); i++)
+            __atomic_store_n(&table[us_states[i].code[0] - 'A'][us_states[i].code[1] - 'A'],
+                             (int8_t)i, __ATOMIC_RELAXED);
+        __atomic_store_n(&ready, true, __ATOMIC_RELEASE);
+    }
+    if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z')
+        return -1;
+    return table[a - 'A'][b - 'A'];
+}
+
 int ria_us_state_find(const char *p, size_t n, bool *out_by_name)
 {
     ria_slice t = ria_trim(p, n);
     if (t.n == 2) {
-        char a = (char)toupper((unsigned char)t.p[0]), b = (char)toupper((unsigned char)t.p[1]);
-        for (int i = 0; i < (int)RIA_ARRAY_LEN(us_states); i++)
-            if (us_states[i].code[0] == a && us_states[i].code[1] == b) {
-                if (out_by_name)
-                    *out_by_name = false;
-                return i;
-            }
-        return -1;
+        int k = code_index((char)toupper((unsigned char)t.p[0]), (char)toupper((unsigned char)t.p[1]));
+        if (out_by_name)
+            *out_by_name = false;
+        return k;
     }
     for (int i = 0; i < (int)RIA_ARRAY_LEN(us_states); i++)
         if (loose_eq(t.p, t.n, us_states[i].name)) {

@@ -78,8 +78,8 @@ static int list_views(const cli_command *cmd, cli_args *a)
         {
             json_t *c = json_deep_copy(v);
             json_object_del(c, "segments");
-            json_object_set_new(c, "partitions",
-                                json_integer((json_int_t)json_array_size(json_object_get(v, "segments"))));
+            size_t parts = json_array_size(json_object_get(v, "segments"));
+            json_object_set_new(c, "partitions", json_integer((json_int_t)parts));
             json_array_append_new(out, c);
         }
         json_dumpf(out, stdout, JSON_INDENT(2));

@@ -345,7 +345,8 @@ static void fold_time(ria_arena *a, exprs *cs, const ria_snapshot *snap)
         const char *cname = NULL;
         ria_vtype type = RIA_V_TS;
         int64_t lo = INT64_MIN, hi = INT64_MAX;
-        int64_t year = INT64_MIN, quarter = 0, month = 0;
+        int64_t year = 0, quarter = 0, month = 0;
+        bool has_year = false, has_quarter = false, has_month = false;
         bool used[512] = {false};
         int nused = 0;
         for (int i = 0; i < cs->n && i < 512; i++) {
@@ -366,9 +367,14 @@ static void fold_time(ria_arena *a, exprs *cs, const ria_snapshot *snap)
             } else if (part_equality(cs->v[i], &pc, &pt, &f, &v, &nm) && (col < 0 || pc == col)) {
                 cname = nm;
                 int64_t *slot = f == RIA_F_YEAR ? &year : f == RIA_F_QUARTER ? &quarter : &month;
-                if (*slot != (f == RIA_F_YEAR ? INT64_MIN : 0) && *slot != v)
-                    return; /* contradictory: leave as written */
+                bool *has = f == RIA_F_YEAR ? &has_year : f == RIA_F_QUARTER ? &has_quarter : &has_month;
+                bool valid = f == RIA_F_YEAR ? v >= 1 && v <= 9998
+                             : f == RIA_F_QUARTER ? v >= 1 && v <= 4
+                                                  : v >= 1 && v <= 12;
+                if ((*has && *slot != v) || !valid)
+                    return; /* contradictory or impossible: leave as written */
                 *slot = v;
+                *has = true;
                 col = pc;
                 type = pt;
                 used[i] = true;
@@ -377,18 +383,18 @@ static void fold_time(ria_arena *a, exprs *cs, const ria_snapshot *snap)
         }
         if (col < 0 || nused == 0)
             return;
-        if (year != INT64_MIN && year >= 1 && year <= 9998) {
+        if (has_year) {
             int y = (int)year, m0 = 1, m1 = 13;
-            if (quarter >= 1 && quarter <= 4)
+            if (has_quarter)
                 m0 = (int)(quarter - 1) * 3 + 1, m1 = m0 + 3;
-            if (month >= 1 && month <= 12) {
+            if (has_month) {
                 if (m0 > month || m1 <= month)
                     return;
                 m0 = (int)month, m1 = m0 + 1;
             }
             lo = RIA_MAX(lo, day_start(y, m0, type));
             hi = RIA_MIN(hi, m1 == 13 ? day_start(y + 1, 1, type) : day_start(y, m1, type));
-        } else if (quarter || month) {
+        } else if (has_quarter || has_month) {
             /* a month without a year recurs every year: keep those as written */
             for (int i = 0; i < cs->n && i < 512; i++) {
                 ria_func f;

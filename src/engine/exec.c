@@ -734,16 +734,6 @@ static int cmp_rows(const void *x, const void *y, void *arg)
     return 0;
 }
 
-static bool rows_equal(const out_row *a, const out_row *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        const ria_value *u = &a->vals[i], *v = &b->vals[i];
-        if (u->is_null != v->is_null || (!u->is_null && value_cmp(u, v) != 0))
-            return false;
-    }
-    return true;
-}
-
 static ria_value_unit unit_of(const exec_table *t, const ria_expr *e)
 {
     switch (e->kind) {
@@ -835,14 +825,31 @@ static ria_status finish_rows(const ria_plan *p, out_row *rows, size_t n, ria_re
         qsort_r(rows, n, sizeof *rows, cmp_rows, &c);
     }
     if (p->distinct) {
+        /* keep the first row of each distinct value tuple (after sorting) */
+        ria_strmap seen;
+        ria_strmap_init(&seen);
+        ria_buf key;
+        ria_buf_init(&key, 0);
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            bool dup = false;
-            for (size_t j = 0; j < k && !dup; j++)
-                dup = rows_equal(&rows[j], &rows[i], p->nselect);
-            if (!dup)
+            ria_buf_reset(&key);
+            for (int c = 0; c < p->nselect; c++) {
+                const ria_value *v = &rows[i].vals[c];
+                ria_buf_putc(&key, v->is_null ? 'N' : 'V');
+                ria_value_format(v, true, &key);
+                ria_buf_putc(&key, 0);
+            }
+            uint32_t before = (uint32_t)ria_strmap_count(&seen), got;
+            if (ria_strmap_put(&seen, key.data, key.len, before, &got) != RIA_OK) {
+                ria_strmap_free(&seen);
+                ria_buf_free(&key);
+                return ria_fail(err, RIA_ENOMEM, "out of memory");
+            }
+            if (got == before && ria_strmap_count(&seen) > before)
                 rows[k++] = rows[i];
         }
+        ria_strmap_free(&seen);
+        ria_buf_free(&key);
         n = k;
     }
     size_t from = (size_t)RIA_MIN((uint64_t)p->offset, (uint64_t)n);

@@ -599,8 +599,26 @@ static vec *in_vec(blockctx *bc, const ria_expr *e, vec *x)
         }
         return out;
     }
-    vec *args[1] = {x};
+    /* other kinds one row at a time; list items stay literals (NULL) */
+    vec *args[64] = {x};
+    if (e->nargs > 64)
+        return oom(bc);
     return rowwise(bc, e, args);
+}
+
+/* Whether any column e reads has NULLs in this block. */
+static bool has_nulls(blockctx *bc, const ria_expr *e)
+{
+    if (e->kind == RIA_X_COLUMN) {
+        ria_zone z;
+        if (!ria_segment_zone(bc->seg, (uint32_t)e->col, bc->block, &z))
+            return true; /* absent column: all NULL */
+        return z.nulls > 0;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (has_nulls(bc, e->args[i]))
+            return true;
+    return false;
 }
 
 /* ------------------------------------------------------------- veval */
@@ -617,8 +635,10 @@ static vec *eval_node(blockctx *bc, const ria_expr *e)
     case RIA_X_LITERAL: return vconst(bc, &e->lit, e->type == RIA_V_NULL ? e->lit.type : e->type);
     default: break;
     }
-    /* zone maps may settle a condition for the whole block */
-    if (e->type == RIA_V_BOOL) {
+    /* zone maps may settle a condition for the whole block (exactly: a
+     * block with NULLs in the columns involved is not settled, because
+     * NOT and CASE tell NULL from FALSE) */
+    if (e->type == RIA_V_BOOL && !has_nulls(bc, e)) {
         int z = zone_verdict(bc, e);
         if (z) {
             ria_value v = value_null(RIA_V_BOOL);

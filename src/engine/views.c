@@ -3,9 +3,9 @@
  * view that covers it, or says why none does.
  *
  * A view is a rollup of the live rows by (time bucket, dimensions) with row
- * counts and per-measure sum, count, min and max (layout: store/views.h;
+ * counts and per-measure sums and non-null counts (layout: store/views.h;
  * the manifest lists each view's definition and segments).  A view covers a
- * plan when
+ * plan (view_rewrite.c) when
  *   - every row-level expression (WHERE, GROUP BY, CASE conditions, the
  *     arguments of MIN/MAX and COUNT(DISTINCT)) is constant within a view
  *     row: it reads only the view's dimensions and uses the order time only
@@ -15,15 +15,19 @@
  *     end need L + 1 second aligned; t = L never holds for a whole bucket);
  *   - every aggregate re-aggregates exactly: sum(m) -> sum(sum_m),
  *     count(*) -> sum(rows), count(m) -> sum(cnt_m), avg(m) ->
- *     sum(sum_m) / sum(cnt_m), min/max(m) -> min(min_m)/max(max_m), the same
- *     through CASE WHEN <covered> THEN m ... (branches of measures, literals
- *     or NULL), and COUNT(DISTINCT)/MIN/MAX of covered expressions over the
- *     view rows themselves.  COUNT(DISTINCT order_id) and anything reading a
+ *     sum(sum_m) / sum(cnt_m), the same through CASE WHEN <covered> THEN m
+ *     ... (branches of measures, literals or NULL), and COUNT(DISTINCT),
+ *     MIN and MAX of covered expressions over the view rows themselves.
+ *     COUNT(DISTINCT order_id), MIN/MAX of a measure and anything reading a
  *     column that is not a dimension need the base table.
  * Sums of sums are exact (int128), averages divide the same totals as the
  * base table does, and counts over no rows stay 0 (COALESCE), so results are
- * identical to the base table's.  Scalar subqueries are left in place; the
- * executor routes each on its own.
+ * identical to the base table's.  Scalar subqueries (shares of a total) run
+ * first, each routed on its own, and their values take their place.
+ *
+ * Of the views that cover a plan the one with the fewest rows within the
+ * plan's time range answers; its segments in that range become an
+ * exec_table the executor scans like the base table.
  *
  * Ownership: see views.h.  Opened rollup segments are shared between
  * queries through a small process-wide cache (immutable files); nothing
@@ -39,44 +43,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define MAX_DIMS 16
-#define MAX_MEASURES 32
 #define MAX_VIEWS 64
 
-/* Levels of time grains; a view of level L serves expressions that need a
- * level >= L. */
-enum { LV_HOUR, LV_DAY, LV_MONTH, LV_YEAR };
 static const char *const level_names[] = {"hour", "day", "month", "year"};
 
-typedef struct {
-    const char *name;
-    int a, b;             /* column a, or a - b */
-    ria_vtype type;
-} rmeasure;
-
-typedef struct {
-    const char *name;
-    int level;
-    int ndims;
-    int dims[MAX_DIMS];   /* base column ids */
-    int nm;
-    rmeasure m[MAX_MEASURES];
-    json_t *segs;         /* manifest segment entries (borrowed) */
-    ria_column *cols;     /* the view's schema (see store/views.h) */
-    int ncols;
-} vinfo;
-
-/* Column ids inside a view. */
-#define COL_TIME 0
-static int col_rows(const vinfo *v)
+const char *view_level_name(int level)
 {
-    return 1 + v->ndims;
+    return level >= 0 && level < 4 ? level_names[level] : "?";
 }
-static int col_stat(const vinfo *v, int m, int stat)
-{
-    return 2 + v->ndims + 4 * m + stat;
-}
-enum { ST_SUM, ST_CNT, ST_MIN, ST_MAX };
 
 /* ------------------------------------------------------ the manifest */
 
@@ -99,28 +73,27 @@ static void set_col(ria_column *c, int id, const char *name, ria_role role, ria_
 /* The view's schema: bucket, dimensions, rows, then the measure stats. */
 static bool build_schema(vinfo *v, const ria_snapshot *snap, int tcol, ria_arena *a)
 {
-    v->ncols = 2 + v->ndims + 4 * v->nm;
+    v->ncols = 2 + v->ndims + 2 * v->nm;
     v->cols = ria_arena_alloc(a, (size_t)v->ncols * sizeof *v->cols);
     if (!v->cols)
         return false;
     const ria_column *t = &snap->cols[tcol];
-    set_col(&v->cols[COL_TIME], COL_TIME, t->name, t->role, t->type, RIA_KIND_I64);
+    set_col(&v->cols[VCOL_TIME], VCOL_TIME, t->name, t->role, t->type, RIA_KIND_I64);
     for (int k = 0; k < v->ndims; k++) {
         const ria_column *d = &snap->cols[v->dims[k]];
         set_col(&v->cols[1 + k], 1 + k, d->name, d->role, d->type, RIA_KIND_CODE);
     }
-    set_col(&v->cols[col_rows(v)], col_rows(v), "rows", RIA_ROLE_NONE, RIA_T_INT, RIA_KIND_I64);
-    static const char *const prefix[] = {"sum_", "cnt_", "min_", "max_"};
+    set_col(&v->cols[vcol_rows(v)], vcol_rows(v), "rows", RIA_ROLE_NONE, RIA_T_INT,
+            RIA_KIND_I64);
     for (int m = 0; m < v->nm; m++) {
         ria_type mt = v->m[m].type == RIA_V_INT ? RIA_T_INT : RIA_T_DECIMAL;
         ria_role role = v->m[m].b < 0 ? snap->cols[v->m[m].a].role : RIA_ROLE_NONE;
-        for (int s = 0; s < 4; s++) {
-            char name[80];
-            snprintf(name, sizeof name, "%s%s", prefix[s], v->m[m].name);
-            set_col(&v->cols[col_stat(v, m, s)], col_stat(v, m, s), name,
-                    s == ST_CNT ? RIA_ROLE_NONE : role, s == ST_CNT ? RIA_T_INT : mt,
-                    RIA_KIND_I64);
-        }
+        char name[80];
+        snprintf(name, sizeof name, "sum_%s", v->m[m].name);
+        set_col(&v->cols[vcol_sum(v, m)], vcol_sum(v, m), name, role, mt, RIA_KIND_I64);
+        snprintf(name, sizeof name, "cnt_%s", v->m[m].name);
+        set_col(&v->cols[vcol_cnt(v, m)], vcol_cnt(v, m), name, RIA_ROLE_NONE, RIA_T_INT,
+                RIA_KIND_I64);
     }
     return true;
 }
@@ -143,8 +116,10 @@ static bool parse_view(json_t *e, const ria_snapshot *snap, int tcol, vinfo *v, 
         if (strcmp(grain, level_names[l]) == 0)
             v->level = l;
     if (!v->name || v->level < 0 || !json_is_true(json_object_get(e, "usable")) ||
-        json_integer_value(json_object_get(e, "time_col")) != tcol || !json_is_array(v->segs) ||
-        json_array_size(ids) > MAX_DIMS || json_array_size(ms) > MAX_MEASURES)
+        json_integer_value(json_object_get(e, "layout")) != VIEW_LAYOUT_READ ||
+        json_integer_value(json_object_get(e, "time_col")) != tcol ||
+        !json_is_array(json_object_get(e, "segments")) ||
+        json_array_size(ids) > VIEW_DIMS_MAX || json_array_size(ms) > VIEW_MEASURES_MAX)
         return false;
     size_t i;
     json_array_foreach(ids, i, x)
@@ -156,7 +131,7 @@ static bool parse_view(json_t *e, const ria_snapshot *snap, int tcol, vinfo *v, 
     }
     json_array_foreach(ms, i, x)
     {
-        rmeasure *m = &v->m[v->nm++];
+        vmeasure_info *m = &v->m[v->nm++];
         json_int_t ca = json_integer_value(json_object_get(x, "a"));
         json_int_t cb = json_integer_value(json_object_get(x, "b"));
         m->name = json_string_value(json_object_get(x, "name"));
@@ -171,466 +146,11 @@ static bool parse_view(json_t *e, const ria_snapshot *snap, int tcol, vinfo *v, 
     return build_schema(v, snap, tcol, a);
 }
 
-/* ----------------------------------------------------------- coverage */
-
-typedef struct {
-    const ria_snapshot *snap;
-    const vinfo *v;
-    int tcol;
-    uint64_t max_rows;    /* bound on the rows of one view row */
-    ria_arena *a;
-    char why[200];        /* the first reason the view does not cover */
-} cov;
-
-static void *fail(cov *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void *fail(cov *c, const char *fmt, ...)
-{
-    if (!c->why[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->why, sizeof c->why, fmt, ap);
-        va_end(ap);
-    }
-    return NULL;
-}
-
-static ria_expr *node(cov *c, ria_xkind kind, ria_vtype type, int nargs)
-{
-    ria_expr *e = expr_new(c->a, kind, 0);
-    if (!e)
-        return fail(c, "out of memory");
-    e->type = type;
-    if (nargs) {
-        e->args = ria_arena_alloc(c->a, (size_t)nargs * sizeof *e->args);
-        if (!e->args)
-            return fail(c, "out of memory");
-        e->nargs = nargs;
-    }
-    return e;
-}
-
-/* A copy of e's node with a fresh (unfilled) argument array. */
-static ria_expr *copy_node(cov *c, const ria_expr *e)
-{
-    ria_expr *n = ria_arena_alloc(c->a, sizeof *n);
-    if (!n)
-        return fail(c, "out of memory");
-    *n = *e;
-    n->xid = 0;
-    if (e->nargs && !(n->args = ria_arena_alloc(c->a, (size_t)e->nargs * sizeof *n->args)))
-        return fail(c, "out of memory");
-    return n;
-}
-
-static ria_expr *vcol(cov *c, int id)
-{
-    const ria_column *col = &c->v->cols[id];
-    ria_expr *e = node(c, RIA_X_COLUMN, RIA_V_NULL, 0);
-    if (!e)
-        return NULL;
-    e->col = id;
-    e->name = col->name;
-    e->type = col->type == RIA_T_TEXT        ? RIA_V_TEXT
-              : col->type == RIA_T_INT       ? RIA_V_INT
-              : col->type == RIA_T_DECIMAL   ? RIA_V_DEC
-              : col->type == RIA_T_DATE      ? RIA_V_DATE
-                                             : RIA_V_TS;
-    return e;
-}
-
-static ria_expr *lit_int(cov *c, ria_vtype type, int64_t v)
-{
-    ria_expr *e = expr_lit_int(c->a, type, v);
-    return e ? e : fail(c, "out of memory");
-}
-
-static ria_expr *unary(cov *c, ria_xkind kind, ria_vtype type, ria_expr *x)
-{
-    ria_expr *e = x ? node(c, kind, type, 1) : NULL;
-    if (e)
-        e->args[0] = x;
-    return e;
-}
-
-static ria_expr *binary(cov *c, ria_op op, ria_vtype type, ria_expr *x, ria_expr *y)
-{
-    ria_expr *e = x && y ? node(c, RIA_X_BINARY, type, 2) : NULL;
-    if (e) {
-        e->op = op;
-        e->args[0] = x;
-        e->args[1] = y;
-    }
-    return e;
-}
-
-static ria_expr *func(cov *c, ria_func f, ria_vtype type, ria_expr *x, ria_expr *y)
-{
-    ria_expr *e = x ? node(c, RIA_X_FUNC, type, y ? 2 : 1) : NULL;
-    if (!e || (!y && f == RIA_F_COALESCE))
-        return NULL;
-    e->func = f;
-    e->args[0] = x;
-    if (y)
-        e->args[1] = y;
-    if (f == RIA_F_CAST)
-        e->cast_type = type;
-    return e;
-}
-
-static ria_expr *agg(cov *c, ria_agg a, ria_vtype type, ria_expr *x)
-{
-    ria_expr *e = unary(c, RIA_X_AGG, type, x);
-    if (e)
-        e->agg = a;
-    return e;
-}
-
-/* ----------------------------------------------------- the order time */
-
-static bool aligned(const cov *c, int64_t x)
-{
-    if (c->v->level == LV_HOUR)
-        return ria_floor_div(x, 3600) * 3600 == x;
-    int64_t days = ria_floor_div(x, RIA_SECS_PER_DAY);
-    if (days * RIA_SECS_PER_DAY != x)
-        return false;
-    int y, m, d;
-    ria_civil_from_days(days, &y, &m, &d);
-    return c->v->level == LV_DAY || (d == 1 && (c->v->level == LV_MONTH || m == 1));
-}
-
-/* Whether `t op x` has one value for every time in a bucket. */
-static bool bound_ok(const cov *c, ria_op op, int64_t x)
-{
-    switch (op) {
-    case RIA_OP_GE:
-    case RIA_OP_LT: return aligned(c, x);
-    case RIA_OP_GT:
-    case RIA_OP_LE: return x < INT64_MAX && aligned(c, x + 1);
-    default: return false; /* = and <> split every bucket of more than a second */
-    }
-}
-
-static ria_op flip(ria_op op)
-{
-    return op == RIA_OP_LT ? RIA_OP_GT : op == RIA_OP_LE ? RIA_OP_GE : op == RIA_OP_GT ? RIA_OP_LT
-           : op == RIA_OP_GE ? RIA_OP_LE : op;
-}
-
-/* The finest level a function of the order time needs; -1 when no bucket
- * gives it. */
-static int level_needed(const ria_expr *f)
-{
-    switch (f->func) {
-    case RIA_F_YEAR: return LV_YEAR;
-    case RIA_F_QUARTER:
-    case RIA_F_MONTH: return LV_MONTH;
-    case RIA_F_WEEK:
-    case RIA_F_DAY:
-    case RIA_F_DOW:
-    case RIA_F_DOY: return LV_DAY;
-    case RIA_F_HOUR: return LV_HOUR;
-    case RIA_F_CAST: return f->cast_type == RIA_V_DATE ? LV_DAY : -1;
-    case RIA_F_DATE_TRUNC:
-        switch (f->unit) {
-        case RIA_TU_HOUR: return LV_HOUR;
-        case RIA_TU_DAY:
-        case RIA_TU_WEEK: return LV_DAY;
-        case RIA_TU_MONTH:
-        case RIA_TU_QUARTER: return LV_MONTH;
-        default: return LV_YEAR;
-        }
-    default: return -1;
-    }
-}
-
-static bool is_time(const cov *c, const ria_expr *e)
-{
-    return expr_is_col(e, c->tcol);
-}
-
-/* -------------------------------------------------- row-level rewrite */
-
-static ria_expr *row_expr(cov *c, const ria_expr *e);
-
-static ria_expr *row_args(cov *c, const ria_expr *e)
-{
-    ria_expr *n = copy_node(c, e);
-    for (int i = 0; n && i < e->nargs; i++)
-        if (!(n->args[i] = row_expr(c, e->args[i])))
-            return NULL;
-    return n;
-}
-
-/* e with its argument k (the order time) replaced by the bucket. */
-static ria_expr *on_bucket(cov *c, const ria_expr *e, int k)
-{
-    ria_expr *n = copy_node(c, e);
-    for (int i = 0; n && i < e->nargs; i++)
-        if (!(n->args[i] = i == k ? vcol(c, COL_TIME) : row_expr(c, e->args[i])))
-            return NULL;
-    return n;
-}
-
-static ria_expr *time_compare(cov *c, const ria_expr *e)
-{
-    bool left = is_time(c, e->args[0]);
-    const ria_expr *lit = e->args[left ? 1 : 0];
-    ria_op op = left ? e->op : flip(e->op);
-    const char *tn = c->v->cols[COL_TIME].name;
-    if (lit->kind != RIA_X_LITERAL || (!lit->lit.is_null && lit->type != RIA_V_TS))
-        return fail(c, "%s is compared with something other than a time literal", tn);
-    if (!lit->lit.is_null && !bound_ok(c, op, lit->lit.i))
-        return fail(c, "a condition on %s does not fall on %s boundaries", tn,
-                    level_names[c->v->level]);
-    return on_bucket(c, e, left ? 0 : 1);
-}
-
-static ria_expr *time_between(cov *c, const ria_expr *e)
-{
-    const ria_expr *lo = e->args[1], *hi = e->args[2];
-    const char *tn = c->v->cols[COL_TIME].name;
-    if (lo->kind != RIA_X_LITERAL || hi->kind != RIA_X_LITERAL)
-        return fail(c, "%s BETWEEN needs time literals", tn);
-    if ((!lo->lit.is_null && (lo->type != RIA_V_TS || !bound_ok(c, RIA_OP_GE, lo->lit.i))) ||
-        (!hi->lit.is_null && (hi->type != RIA_V_TS || !bound_ok(c, RIA_OP_LE, hi->lit.i))))
-        return fail(c, "a range on %s does not fall on %s boundaries", tn,
-                    level_names[c->v->level]);
-    return on_bucket(c, e, 0);
-}
-
-/* e rewritten over the view's columns, or NULL (with the reason) when its
- * value is not the same for every base row of a view row. */
-static ria_expr *row_expr(cov *c, const ria_expr *e)
-{
-    switch (e->kind) {
-    case RIA_X_LITERAL:
-    case RIA_X_SUBQUERY: return copy_node(c, e);
-    case RIA_X_AGG: return fail(c, "an aggregate inside an aggregate");
-    case RIA_X_COLUMN:
-        for (int k = 0; k < c->v->ndims; k++)
-            if (c->v->dims[k] == e->col)
-                return vcol(c, 1 + k);
-        if (e->col == c->tcol)
-            return fail(c, "%s is used directly (only date parts, date_trunc, CAST AS DATE and "
-                        "aligned ranges are answered from rollups)", e->name);
-        return fail(c, "%s is not one of its dimensions", e->name);
-    case RIA_X_FUNC:
-        if (e->nargs && is_time(c, e->args[0])) {
-            int need = level_needed(e);
-            if (need < 0 || need < c->v->level)
-                return fail(c, "a function of %s needs a finer grain than %s", e->args[0]->name,
-                            level_names[c->v->level]);
-            return on_bucket(c, e, 0);
-        }
-        return row_args(c, e);
-    case RIA_X_BINARY:
-        if (e->op >= RIA_OP_EQ && e->op <= RIA_OP_GE && (is_time(c, e->args[0]) || is_time(c, e->args[1])))
-            return time_compare(c, e);
-        return row_args(c, e);
-    case RIA_X_BETWEEN:
-        return is_time(c, e->args[0]) ? time_between(c, e) : row_args(c, e);
-    case RIA_X_IS_NULL:
-        return is_time(c, e->args[0]) ? on_bucket(c, e, 0) : row_args(c, e);
-    default: return row_args(c, e);
-    }
-}
-
-/* ---------------------------------------------------- aggregate rewrite */
-
-typedef enum { AM_SUM, AM_COUNT, AM_MIN, AM_MAX } amode;
-
-/* The measure x is (a measure column, or a - b), or -1. */
-static int measure_of(const cov *c, const ria_expr *x)
-{
-    for (int j = 0; j < c->v->nm; j++) {
-        const rmeasure *m = &c->v->m[j];
-        if (m->b < 0 && expr_is_col(x, m->a))
-            return j;
-        if (m->b >= 0 && x->kind == RIA_X_BINARY && x->op == RIA_OP_SUB &&
-            expr_is_col(x->args[0], m->a) && expr_is_col(x->args[1], m->b))
-            return j;
-    }
-    return -1;
-}
-
-/* lit * rows: the sum of a constant over a view row. */
-static ria_expr *times_rows(cov *c, const ria_expr *lit)
-{
-    int64_t v = lit->lit.i, bound = INT64_MAX / (int64_t)RIA_MAX(c->max_rows, 1);
-    if ((lit->type != RIA_V_INT && lit->type != RIA_V_DEC) || lit->lit.wide || v > bound ||
-        v < -bound)
-        return fail(c, "a sum of the constant %s cannot be taken from row counts",
-                    ria_vtype_name(lit->type));
-    ria_expr *rows = vcol(c, col_rows(c->v));
-    if (lit->type == RIA_V_DEC)
-        rows = func(c, RIA_F_CAST, RIA_V_DEC, rows, NULL);
-    return binary(c, RIA_OP_MUL, lit->type, copy_node(c, lit), rows);
-}
-
-static ria_expr *agg_arg(cov *c, amode mode, const ria_expr *x, ria_vtype type);
-
-/* CASE WHEN <covered> THEN ... rewritten branch by branch. */
-static ria_expr *case_arg(cov *c, amode mode, const ria_expr *x, ria_vtype type)
-{
-    int pairs = (x->nargs - (x->has_else ? 1 : 0)) / 2;
-    bool zero_else = mode == AM_COUNT && !x->has_else;
-    ria_expr *n = node(c, RIA_X_CASE, mode == AM_COUNT ? RIA_V_INT : type,
-                       x->nargs + (zero_else ? 1 : 0));
-    if (!n)
-        return NULL;
-    n->has_else = x->has_else || zero_else;
-    for (int i = 0; i < pairs; i++)
-        if (!(n->args[2 * i] = row_expr(c, x->args[2 * i])) ||
-            !(n->args[2 * i + 1] = agg_arg(c, mode, x->args[2 * i + 1], type)))
-            return NULL;
-    if (x->has_else && !(n->args[n->nargs - 1] = agg_arg(c, mode, x->args[x->nargs - 1], type)))
-        return NULL;
-    if (zero_else && !(n->args[n->nargs - 1] = lit_int(c, RIA_V_INT, 0)))
-        return NULL;
-    return n;
-}
-
-/* What to aggregate over view rows for an aggregate of x in the given
- * mode: the sums, counts, minima or maxima of view rows. */
-static ria_expr *agg_arg(cov *c, amode mode, const ria_expr *x, ria_vtype type)
-{
-    static const int stat[] = {ST_SUM, ST_CNT, ST_MIN, ST_MAX};
-    int j = measure_of(c, x);
-    if (j >= 0 && (mode == AM_COUNT || c->v->m[j].type == type))
-        return vcol(c, col_stat(c->v, j, stat[mode]));
-    if (x->kind == RIA_X_CASE)
-        return case_arg(c, mode, x, type);
-    if (x->kind == RIA_X_LITERAL) {
-        if (mode == AM_COUNT)
-            return x->lit.is_null ? lit_int(c, RIA_V_INT, 0) : vcol(c, col_rows(c->v));
-        if (mode == AM_SUM && !x->lit.is_null)
-            return times_rows(c, x);
-        return copy_node(c, x);
-    }
-    ria_expr *rx = row_expr(c, x);
-    if (!rx)
-        return NULL;
-    switch (mode) {
-    case AM_COUNT: {
-        ria_expr *e = node(c, RIA_X_CASE, RIA_V_INT, 3);
-        if (!e)
-            return NULL;
-        e->has_else = true;
-        e->args[0] = unary(c, RIA_X_IS_NULL, RIA_V_BOOL, rx);
-        e->args[1] = lit_int(c, RIA_V_INT, 0);
-        e->args[2] = vcol(c, col_rows(c->v));
-        return e->args[0] && e->args[1] && e->args[2] ? e : NULL;
-    }
-    case AM_SUM: return fail(c, "a sum of an expression that is not a measure");
-    default: return rx;
-    }
-}
-
-static ria_expr *coalesce0(cov *c, ria_expr *x)
-{
-    return func(c, RIA_F_COALESCE, RIA_V_INT, x, lit_int(c, RIA_V_INT, 0));
-}
-
-/* The aggregate e computed from view rows (same type and value). */
-static ria_expr *agg_rewrite(cov *c, const ria_expr *e)
-{
-    if (e->star)
-        return coalesce0(c, agg(c, RIA_AGG_SUM, RIA_V_INT, vcol(c, col_rows(c->v))));
-    const ria_expr *x = e->args[0];
-    if (e->distinct) {
-        if (e->agg == RIA_AGG_SUM || e->agg == RIA_AGG_AVG)
-            return fail(c, "sum or avg of DISTINCT values needs the base rows");
-        ria_expr *n = unary(c, RIA_X_AGG, e->type, row_expr(c, x));
-        if (n) {
-            n->agg = e->agg;
-            n->distinct = true;
-        }
-        return n;
-    }
-    switch (e->agg) {
-    case RIA_AGG_SUM: return agg(c, RIA_AGG_SUM, e->type, agg_arg(c, AM_SUM, x, x->type));
-    case RIA_AGG_COUNT:
-        return coalesce0(c, agg(c, RIA_AGG_SUM, RIA_V_INT, agg_arg(c, AM_COUNT, x, x->type)));
-    case RIA_AGG_MIN: return agg(c, RIA_AGG_MIN, e->type, agg_arg(c, AM_MIN, x, x->type));
-    case RIA_AGG_MAX: return agg(c, RIA_AGG_MAX, e->type, agg_arg(c, AM_MAX, x, x->type));
-    case RIA_AGG_AVG: {
-        if (x->type != RIA_V_INT && x->type != RIA_V_DEC)
-            return fail(c, "avg of %s values", ria_vtype_name(x->type));
-        /* the same totals the base table divides, in the same way */
-        ria_expr *s = agg(c, RIA_AGG_SUM, x->type, agg_arg(c, AM_SUM, x, x->type));
-        ria_expr *n = agg(c, RIA_AGG_SUM, RIA_V_INT, agg_arg(c, AM_COUNT, x, x->type));
-        return binary(c, RIA_OP_DIV, RIA_V_DOUBLE, func(c, RIA_F_CAST, RIA_V_DOUBLE, s, NULL),
-                      func(c, RIA_F_CAST, RIA_V_DOUBLE, n, NULL));
-    }
-    }
-    return fail(c, "unknown aggregate");
-}
-
-/* An expression after aggregation: aggregates rewritten, the rest (group
- * keys, literals) as row-level expressions. */
-static ria_expr *post_expr(cov *c, const ria_expr *e)
-{
-    if (!e)
-        return NULL;
-    if (e->kind == RIA_X_AGG)
-        return agg_rewrite(c, e);
-    if (e->kind == RIA_X_SUBQUERY || !expr_has_agg(e))
-        return row_expr(c, e);
-    ria_expr *n = copy_node(c, e);
-    for (int i = 0; n && i < e->nargs; i++)
-        if (!(n->args[i] = post_expr(c, e->args[i])))
-            return NULL;
-    return n;
-}
-
-static bool is_grouped(const ria_plan *p)
-{
-    bool g = p->ngroup > 0 || p->having;
-    for (int i = 0; i < p->nselect; i++)
-        g |= expr_has_agg(p->select[i].expr);
-    for (int i = 0; i < p->norder; i++)
-        g |= expr_has_agg(p->order[i].expr);
-    return g;
-}
-
-/* p rewritten against the view, or NULL (c->why says why). */
-static ria_plan *rewrite_plan(cov *c, const ria_plan *p)
-{
-    ria_plan *q = ria_arena_alloc(c->a, sizeof *q);
-    if (!q)
-        return fail(c, "out of memory");
-    *q = *p;
-    q->arena = c->a;
-    q->select = ria_arena_alloc(c->a, ((size_t)p->nselect + 1) * sizeof *q->select);
-    q->group = ria_arena_alloc(c->a, ((size_t)p->ngroup + 1) * sizeof *q->group);
-    q->order = ria_arena_alloc(c->a, ((size_t)p->norder + 1) * sizeof *q->order);
-    if (!q->select || !q->group || !q->order)
-        return fail(c, "out of memory");
-    /* aggregates first: their reasons are the most telling */
-    for (int i = 0; i < p->nselect; i++) {
-        q->select[i] = p->select[i];
-        if (!(q->select[i].expr = post_expr(c, p->select[i].expr)))
-            return NULL;
-    }
-    if (p->having && !(q->having = post_expr(c, p->having)))
-        return NULL;
-    for (int i = 0; i < p->norder; i++) {
-        q->order[i] = p->order[i];
-        if (!(q->order[i].expr = post_expr(c, p->order[i].expr)))
-            return NULL;
-    }
-    for (int i = 0; i < p->ngroup; i++)
-        if (!(q->group[i] = row_expr(c, p->group[i])))
-            return NULL;
-    if (p->where && !(q->where = row_expr(c, p->where)))
-        return NULL;
-    return q;
-}
-
 /* ------------------------------------------------------------ choosing */
 
-/* Narrows [lo, hi) by the top-level conjuncts of e on the order time. */
+/* Narrows [lo, hi] by the top-level conjuncts of e on the order time: a
+ * conservative window (a bound's own bucket is kept) used to size views and
+ * to pick the segments to open. */
 static void time_range(const ria_expr *e, int tcol, int64_t *lo, int64_t *hi)
 {
     if (!e)
@@ -653,7 +173,7 @@ static void time_range(const ria_expr *e, int tcol, int64_t *lo, int64_t *hi)
     const ria_expr *l = e->args[left ? 1 : 0];
     if ((!left && !expr_is_col(e->args[1], tcol)) || l->kind != RIA_X_LITERAL || l->lit.is_null)
         return;
-    ria_op op = left ? e->op : flip(e->op);
+    ria_op op = left ? e->op : view_flip(e->op);
     int64_t v = l->lit.i;
     if (op == RIA_OP_GE || op == RIA_OP_GT || op == RIA_OP_EQ)
         *lo = RIA_MAX(*lo, v);
@@ -804,7 +324,7 @@ static ria_status open_table(view_route *r, ria_snapshot *snap, const vinfo *v, 
     t->cols = v->cols;
     t->ncols = v->ncols;
     t->dicts = dicts;
-    t->time_col = COL_TIME;
+    t->time_col = VCOL_TIME;
     t->grain = v->level == LV_HOUR ? RIA_TU_HOUR : v->level == LV_DAY ? RIA_TU_DAY
                : v->level == LV_MONTH ? RIA_TU_MONTH : RIA_TU_YEAR;
     t->is_view = true;
@@ -966,7 +486,7 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
         snprintf(r->detail, sizeof r->detail, "this version has no views");
         return RIA_OK;
     }
-    if (!is_grouped(p)) {
+    if (!view_plan_grouped(p)) {
         snprintf(r->detail, sizeof r->detail, "not an aggregate query");
         return RIA_OK;
     }
@@ -992,10 +512,10 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
             add_reason(r, name ? name : "?", "not usable at this version");
             continue;
         }
-        cov c = {snap, v, (int)tc->id, snap->live_rows, &r->arena, ""};
-        ria_plan *q = rewrite_plan(&c, p);
+        char why[200];
+        ria_plan *q = view_rewrite(v, (int)tc->id, snap->live_rows, p, &r->arena, why, sizeof why);
         if (!q) {
-            add_reason(r, v->name, c.why);
+            add_reason(r, v->name, why);
             continue;
         }
         uint64_t rows = rows_in_range(v, lo, hi);
@@ -1007,10 +527,21 @@ ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec
     }
     if (best < 0)
         return RIA_OK;
+    ria_error oerr = {0};
+    if (open_table(r, snap, &vs[best], lo, hi, &oerr) != RIA_OK) {
+        /* the base table still gives the right answer */
+        ria_log(RIA_LOG_WARN, "%s", oerr.msg);
+        for (int k = 0; k < r->nopen; k++)
+            seg_release(r->open[k]);
+        r->nopen = 0;
+        snprintf(r->detail, sizeof r->detail, "%s could not be read: %s", vs[best].name,
+                 oerr.msg);
+        return RIA_OK;
+    }
     r->chosen = true;
     snprintf(r->name, sizeof r->name, "%s", vs[best].name);
     describe(r, &vs[best], best_rows);
-    return open_table(r, snap, &vs[best], lo, hi, err);
+    return RIA_OK;
 }
 
 void view_route_free(view_route *r)

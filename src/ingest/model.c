@@ -257,8 +257,9 @@ static json_t *view_entry(const char *name, const char *grain, const ria_column 
 static bool small_dim(ria_txn *tx, const ria_column *c)
 {
     uint32_t n = ria_txn_dict_count(tx, c->id);
-    return c->kind == RIA_KIND_CODE && n >= 1 && n <= VIEW_DIM_MAX && c->role != RIA_ROLE_ORDER_ID &&
-           c->role != RIA_ROLE_LINE_ID && c->role != RIA_ROLE_CUSTOMER_ID;
+    bool id = c->role == RIA_ROLE_ORDER_ID || c->role == RIA_ROLE_LINE_ID ||
+              c->role == RIA_ROLE_CUSTOMER_ID;
+    return c->kind == RIA_KIND_CODE && n >= 1 && n <= VIEW_DIM_MAX && !id;
 }
 
 static int cmp_card(const void *a, const void *b, void *arg)

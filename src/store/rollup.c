@@ -1,7 +1,7 @@
 /*
  * rollup.c — the rollup of one partition: its live rows grouped by (time
- * bucket, dimension codes) into a row count and, per measure, sum, non-null
- * count, min and max, written as a segment (layout in views.h).
+ * bucket, dimension codes) into a row count and, per measure, its sum and
+ * non-null count, written as a segment (layout in views.h).
  *
  * A group's key is the mixed-radix number of its dimension codes and bucket
  * slot (dimensions major, bucket minor), so sorting groups by key gives the
@@ -9,12 +9,15 @@
  * space is small, an open-addressing table otherwise.  One pass over the
  * partition's blocks feeds every view that cannot be derived from another;
  * each of the others folds the smallest finer view with a superset of its
- * dimensions, already built in memory (sums, counts, minima and maxima
- * re-aggregate exactly).
+ * dimensions, already built in memory (sums and counts re-aggregate
+ * exactly).  Rows are handled a block at a time: keys first, then groups
+ * (prefetching table slots), then the updates (prefetching group states),
+ * because rollups of large dimensions do not fit in cache.
  *
- * Ownership: tables and block buffers belong to one rollup_partition call,
- * which runs on one thread; the segments and bitmaps read belong to the
- * caller.
+ * Ownership: a rollup_ws is used by one thread at a time and keeps its
+ * tables and buffers from one partition to the next (so building many
+ * partitions does not map and unmap memory over and over); the segments
+ * and bitmaps read belong to the caller.
  */
 #include "views.h"
 
@@ -25,8 +28,9 @@
  * enough to stay in cache (a larger, sparser array costs a cache miss per
  * row where a hash table of the groups would not). */
 #define DENSE_MAX (1u << 18)
+#define HASH_MIN 4096
 
-/* A hash slot: a key and its group + 1 (0 = empty), on one cache line. */
+/* A hash slot: a key and its group + 1 (0 = empty). */
 typedef struct {
     uint64_t key;
     uint64_t gid;
@@ -36,17 +40,69 @@ typedef struct {
     const vdef *v;
     const vschema *sc;
     uint32_t nb;           /* bucket slots; the last one holds NULL times */
-    int stride;            /* values per group: rows, then sum/cnt/min/max per measure */
+    int stride;            /* values per group: rows, then sum and count per measure */
     uint64_t space;        /* key space size */
+    bool use_dense;
     uint32_t *dense;       /* key -> group + 1 (small key spaces) */
-    hslot *hash;           /* otherwise an open-addressing table */
+    uint64_t dense_cap;
+    hslot *hash;           /* otherwise an open-addressing table of hmask + 1 slots */
     uint64_t hmask;
     uint64_t *gkey;        /* per group: its key */
+    size_t gkey_cap;
     int64_t *st;           /* per group: stride values */
-    uint32_t n, cap;
+    size_t st_cap;         /* values */
+    uint32_t n, cap;       /* groups, and groups the arrays hold */
     bool overflow;         /* some sum left int64 */
     int source;            /* -1: fed from rows; else the index of the view folded */
 } rtab;
+
+/* One block of live rows, decoded; buffers are kept between partitions. */
+typedef struct {
+    int ncols;                     /* per-column arrays below hold ncols entries */
+    uint32_t **codes;              /* per column id: codes */
+    int64_t **nums;                /* per column id: numbers */
+    bool *want_code, *want_num;    /* read this column for this partition */
+    uint32_t *radix;               /* per column id: codes must stay below it */
+    uint32_t *slots[VG_COUNT];     /* bucket slot per row, per grain */
+    bool want_slots[VG_COUNT];
+    const int64_t *mv[VIEW_MAX_MEASURES]; /* per measure: its values */
+    int64_t *derived[VIEW_MAX_MEASURES];  /* storage of a - b measures */
+    uint32_t *sel, *gids;          /* live rows; the group of each */
+    uint64_t *keys;                /* the key of each live row */
+    int64_t *ts;
+    uint32_t n, nsel;
+    bool overflow;                 /* a derived measure left int64 */
+} blockbuf;
+
+struct rollup_ws {
+    rtab tabs[VIEW_MAX];
+    blockbuf bb;
+    int64_t *seed;                 /* a block of a previous rollup, column after column */
+    size_t seed_cap;
+    uint32_t *order;               /* output: groups in key order */
+    size_t order_cap;
+    uint64_t (*sort_a)[2], (*sort_b)[2];
+    size_t sort_a_cap, sort_b_cap;
+    int64_t *nums;
+    size_t nums_cap;
+    uint32_t *codes;
+    size_t codes_cap;
+};
+
+/* Makes *p hold at least need elements of size elem (contents kept). */
+static bool grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+    void **p = pp;
+    if (need <= *cap)
+        return true;
+    size_t n = RIA_MAX(need, *cap * 2);
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
 
 /* ------------------------------------------------------------- buckets */
 
@@ -100,37 +156,44 @@ static int64_t bucket_value(vgrain g, int partition, uint32_t s)
 
 /* -------------------------------------------------------------- tables */
 
-/* Sets up an empty table; `hint` is the expected number of groups. */
-static ria_status rtab_init(rtab *t, const vdef *v, const vschema *sc, uint64_t hint,
-                            ria_error *err)
+/* Empties t for view v; `hint` is the expected number of groups. */
+static ria_status rtab_reset(rtab *t, const vdef *v, const vschema *sc, uint64_t hint,
+                             ria_error *err)
 {
-    memset(t, 0, sizeof *t);
     t->v = v;
     t->sc = sc;
     t->source = -1;
+    t->overflow = false;
+    t->n = 0;
     t->nb = slots_of(v->grain);
-    t->stride = 1 + 4 * sc->nm;
+    t->stride = 1 + 2 * sc->nm;
     t->space = t->nb;
     for (int d = 0; d < v->ndims; d++)
         if (__builtin_mul_overflow(t->space, (uint64_t)v->radix[d], &t->space))
             return ria_fail(err, RIA_ELIMIT, "view %s: too many dimension values to build",
                             v->name);
-    hint = RIA_MIN(RIA_MIN(hint, t->space), (uint64_t)1 << 20);
-    t->cap = (uint32_t)RIA_MAX(hint, 64);
-    t->gkey = malloc((size_t)t->cap * sizeof *t->gkey);
-    t->st = malloc((size_t)t->cap * (size_t)t->stride * sizeof *t->st);
-    if (!t->gkey || !t->st)
-        return ria_fail(err, RIA_ENOMEM, "out of memory");
-    if (t->space <= DENSE_MAX) {
-        t->dense = calloc(t->space, sizeof *t->dense);
-        return t->dense ? RIA_OK : ria_fail(err, RIA_ENOMEM, "out of memory");
+    t->use_dense = t->space <= DENSE_MAX;
+    if (t->use_dense && t->dense_cap < t->space) {
+        free(t->dense);
+        t->dense_cap = 0;
+        if (!(t->dense = calloc(t->space, sizeof *t->dense)))
+            return ria_fail(err, RIA_ENOMEM, "out of memory");
+        t->dense_cap = t->space;
+    } else if (t->use_dense) {
+        memset(t->dense, 0, t->space * sizeof *t->dense);
+    } else if (!t->hash) {
+        if (!(t->hash = calloc(HASH_MIN, sizeof *t->hash)))
+            return ria_fail(err, RIA_ENOMEM, "out of memory");
+        t->hmask = HASH_MIN - 1;
+    } else {
+        memset(t->hash, 0, (t->hmask + 1) * sizeof *t->hash);
     }
-    uint64_t slots = 1024;
-    while (slots < 2 * (uint64_t)t->cap)
-        slots *= 2;
-    t->hmask = slots - 1;
-    t->hash = calloc(slots, sizeof *t->hash);
-    return t->hash ? RIA_OK : ria_fail(err, RIA_ENOMEM, "out of memory");
+    size_t want = (size_t)RIA_MAX(RIA_MIN(RIA_MIN(hint, t->space), (uint64_t)1 << 20), 64);
+    if (!grow(&t->gkey, &t->gkey_cap, want, sizeof *t->gkey) ||
+        !grow(&t->st, &t->st_cap, want * (size_t)t->stride, sizeof *t->st))
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    t->cap = (uint32_t)RIA_MIN(RIA_MIN(t->gkey_cap, t->st_cap / (size_t)t->stride), UINT32_MAX / 4);
+    return RIA_OK;
 }
 
 static void rtab_free(rtab *t)
@@ -145,30 +208,15 @@ static void rtab_free(rtab *t)
 static uint32_t rtab_new(rtab *t, uint64_t key)
 {
     if (t->n == t->cap) {
-        if (t->cap >= UINT32_MAX / 4)
+        size_t want = (size_t)t->cap * 2;
+        if (want >= UINT32_MAX / 4 || !grow(&t->gkey, &t->gkey_cap, want, sizeof *t->gkey) ||
+            !grow(&t->st, &t->st_cap, want * (size_t)t->stride, sizeof *t->st))
             return UINT32_MAX;
-        uint32_t cap = t->cap * 2;
-        uint64_t *k = realloc(t->gkey, (size_t)cap * sizeof *k);
-        if (!k)
-            return UINT32_MAX;
-        t->gkey = k;
-        int64_t *s = realloc(t->st, (size_t)cap * (size_t)t->stride * sizeof *s);
-        if (!s)
-            return UINT32_MAX;
-        t->st = s;
-        t->cap = cap;
+        t->cap = (uint32_t)want;
     }
     uint32_t g = t->n++;
     t->gkey[g] = key;
-    int64_t *s = t->st + (size_t)g * (size_t)t->stride;
-    s[0] = 0;
-    for (int m = 0; m < t->sc->nm; m++) {
-        int64_t *q = s + 1 + 4 * m;
-        q[0] = 0;
-        q[1] = 0;
-        q[2] = INT64_MAX;
-        q[3] = INT64_MIN;
-    }
+    memset(t->st + (size_t)g * (size_t)t->stride, 0, (size_t)t->stride * sizeof *t->st);
     return g;
 }
 
@@ -193,7 +241,7 @@ static bool rtab_rehash(rtab *t)
 /* The group of key, created when new; UINT32_MAX when memory runs out. */
 static inline uint32_t rtab_group(rtab *t, uint64_t key)
 {
-    if (t->dense) {
+    if (t->use_dense) {
         uint32_t g = t->dense[key];
         if (g)
             return g - 1;
@@ -222,82 +270,106 @@ static inline uint32_t rtab_group(rtab *t, uint64_t key)
 
 /* ---------------------------------------------------------- one block */
 
-typedef struct {
-    uint32_t n;                    /* rows in the block */
-    uint32_t *sel;                 /* live rows */
-    uint32_t nsel;
-    uint32_t *gids;                /* group of each live row (rtab_add) */
-    int64_t *ts;
-    uint32_t *slots[VG_COUNT];     /* bucket slot per row, for each grain fed from rows */
-    uint32_t **codes;              /* per column id: codes, when some view groups by it */
-    int64_t **nums;                /* per column id: numbers, when some measure reads it */
-    const int64_t *mv[VIEW_MAX_MEASURES]; /* per measure: its values */
-    int64_t *derived[VIEW_MAX_MEASURES];  /* storage of a - b measures */
-    uint32_t *radix;               /* per column id: codes must stay below it */
-    int ncols;
-    bool overflow;                 /* a derived measure left int64 */
-} blockbuf;
-
 static void bb_free(blockbuf *bb)
 {
-    free(bb->sel);
-    free(bb->gids);
-    free(bb->ts);
+    for (int c = 0; c < bb->ncols; c++) {
+        free(bb->codes[c]);
+        free(bb->nums[c]);
+    }
     for (int g = 0; g < VG_COUNT; g++)
         free(bb->slots[g]);
-    for (int c = 0; c < bb->ncols; c++) {
-        if (bb->codes)
-            free(bb->codes[c]);
-        if (bb->nums)
-            free(bb->nums[c]);
-    }
     for (int m = 0; m < VIEW_MAX_MEASURES; m++)
         free(bb->derived[m]);
     free(bb->codes);
     free(bb->nums);
+    free(bb->want_code);
+    free(bb->want_num);
     free(bb->radix);
+    free(bb->sel);
+    free(bb->gids);
+    free(bb->keys);
+    free(bb->ts);
 }
 
-/* Allocates the buffers the row-fed tables need. */
-static bool bb_init(blockbuf *bb, const vschema *sc, const rtab *tabs, int nt)
+/* Widens the per-column arrays to ncols entries. */
+static bool bb_columns(blockbuf *bb, int ncols)
 {
-    memset(bb, 0, sizeof *bb);
+    if (ncols <= bb->ncols)
+        return true;
+    size_t n = (size_t)ncols, old = (size_t)bb->ncols;
+    uint32_t **codes = realloc(bb->codes, n * sizeof *codes);
+    if (codes)
+        bb->codes = codes;
+    int64_t **nums = realloc(bb->nums, n * sizeof *nums);
+    if (nums)
+        bb->nums = nums;
+    bool *wc = realloc(bb->want_code, n * sizeof *wc);
+    if (wc)
+        bb->want_code = wc;
+    bool *wn = realloc(bb->want_num, n * sizeof *wn);
+    if (wn)
+        bb->want_num = wn;
+    uint32_t *radix = realloc(bb->radix, n * sizeof *radix);
+    if (radix)
+        bb->radix = radix;
+    if (!codes || !nums || !wc || !wn || !radix)
+        return false;
+    memset(bb->codes + old, 0, (n - old) * sizeof *codes);
+    memset(bb->nums + old, 0, (n - old) * sizeof *nums);
+    bb->ncols = ncols;
+    return true;
+}
+
+static bool want_codes(blockbuf *bb, uint32_t c, uint32_t radix)
+{
+    bb->want_code[c] = true;
+    bb->radix[c] = radix;
+    return bb->codes[c] || (bb->codes[c] = malloc(RIA_BLOCK_ROWS * sizeof(uint32_t)));
+}
+
+static bool want_nums(blockbuf *bb, int c)
+{
+    bb->want_num[c] = true;
+    return bb->nums[c] || (bb->nums[c] = malloc(RIA_BLOCK_ROWS * sizeof(int64_t)));
+}
+
+/* Readies the buffers the row-fed tables need for this partition. */
+static bool bb_prepare(blockbuf *bb, const vschema *sc, const rtab *tabs, int nt)
+{
     int ncols = sc->tcol + 1;
     for (int m = 0; m < sc->nm; m++)
         ncols = RIA_MAX(ncols, RIA_MAX(sc->m[m].a, sc->m[m].b) + 1);
     for (int i = 0; i < nt; i++)
         for (int d = 0; d < tabs[i].v->ndims; d++)
             ncols = RIA_MAX(ncols, (int)tabs[i].v->dims[d] + 1);
-    bb->ncols = ncols;
-    bb->codes = calloc((size_t)ncols, sizeof *bb->codes);
-    bb->nums = calloc((size_t)ncols, sizeof *bb->nums);
-    bb->radix = calloc((size_t)ncols, sizeof *bb->radix);
-    bb->sel = malloc(RIA_BLOCK_ROWS * sizeof *bb->sel);
-    bb->gids = malloc(RIA_BLOCK_ROWS * sizeof *bb->gids);
-    bb->ts = malloc(RIA_BLOCK_ROWS * sizeof *bb->ts);
-    if (!bb->codes || !bb->nums || !bb->radix || !bb->sel || !bb->gids || !bb->ts)
+    if (!bb_columns(bb, ncols))
+        return false;
+    memset(bb->want_code, 0, (size_t)bb->ncols * sizeof *bb->want_code);
+    memset(bb->want_num, 0, (size_t)bb->ncols * sizeof *bb->want_num);
+    memset(bb->want_slots, 0, sizeof bb->want_slots);
+    bb->overflow = false;
+    if ((!bb->sel && !(bb->sel = malloc(RIA_BLOCK_ROWS * sizeof *bb->sel))) ||
+        (!bb->gids && !(bb->gids = malloc(RIA_BLOCK_ROWS * sizeof *bb->gids))) ||
+        (!bb->keys && !(bb->keys = malloc(RIA_BLOCK_ROWS * sizeof *bb->keys))) ||
+        (!bb->ts && !(bb->ts = malloc(RIA_BLOCK_ROWS * sizeof *bb->ts))))
         return false;
     for (int i = 0; i < nt; i++) {
         const rtab *t = &tabs[i];
         if (t->source >= 0)
             continue;
-        if (!bb->slots[t->v->grain] &&
-            !(bb->slots[t->v->grain] = malloc(RIA_BLOCK_ROWS * sizeof(uint32_t))))
+        vgrain g = t->v->grain;
+        bb->want_slots[g] = true;
+        if (!bb->slots[g] && !(bb->slots[g] = malloc(RIA_BLOCK_ROWS * sizeof(uint32_t))))
             return false;
-        for (int d = 0; d < t->v->ndims; d++) {
-            uint32_t c = t->v->dims[d];
-            bb->radix[c] = t->v->radix[d];
-            if (!bb->codes[c] && !(bb->codes[c] = malloc(RIA_BLOCK_ROWS * sizeof(uint32_t))))
+        for (int d = 0; d < t->v->ndims; d++)
+            if (!want_codes(bb, t->v->dims[d], t->v->radix[d]))
                 return false;
-        }
     }
     for (int m = 0; m < sc->nm; m++) {
-        int cs[2] = {sc->m[m].a, sc->m[m].b};
-        for (int k = 0; k < 2; k++)
-            if (cs[k] >= 0 && !bb->nums[cs[k]] &&
-                !(bb->nums[cs[k]] = malloc(RIA_BLOCK_ROWS * sizeof(int64_t))))
-                return false;
-        if (sc->m[m].b >= 0 && !(bb->derived[m] = malloc(RIA_BLOCK_ROWS * sizeof(int64_t))))
+        if (!want_nums(bb, sc->m[m].a) || (sc->m[m].b >= 0 && !want_nums(bb, sc->m[m].b)))
+            return false;
+        if (sc->m[m].b >= 0 && !bb->derived[m] &&
+            !(bb->derived[m] = malloc(RIA_BLOCK_ROWS * sizeof(int64_t))))
             return false;
     }
     return true;
@@ -339,18 +411,18 @@ static ria_status read_block(blockbuf *bb, const vschema *sc, const vsrc *s, uin
     ria_status rc = ria_segment_read_i64(s->seg, (uint32_t)sc->tcol, b, bb->ts, err);
     int64_t pstart = ria_partition_start(partition);
     for (int g = 0; rc == RIA_OK && g < VG_COUNT; g++)
-        if (bb->slots[g] && !bucket_slots((vgrain)g, pstart, bb->ts, bb->n, slots_of((vgrain)g),
-                                          bb->slots[g]))
+        if (bb->want_slots[g] &&
+            !bucket_slots((vgrain)g, pstart, bb->ts, bb->n, slots_of((vgrain)g), bb->slots[g]))
             rc = ria_fail(err, RIA_ECORRUPT, "an order time lies outside its partition");
     for (int c = 0; rc == RIA_OK && c < bb->ncols; c++) {
         ria_zone z;
-        if (bb->codes[c]) {
+        if (bb->want_code[c]) {
             if (ria_segment_zone(s->seg, (uint32_t)c, b, &z) && z.nulls < z.rows &&
                 (z.min < 0 || z.max >= (int64_t)bb->radix[c]))
                 return ria_fail(err, RIA_ECORRUPT, "codes beyond the dictionary of column %d", c);
             rc = ria_segment_read_codes(s->seg, (uint32_t)c, b, bb->codes[c], err);
         }
-        if (rc == RIA_OK && bb->nums[c])
+        if (rc == RIA_OK && bb->want_num[c])
             rc = ria_segment_read_i64(s->seg, (uint32_t)c, b, bb->nums[c], err);
     }
     if (rc == RIA_OK)
@@ -358,10 +430,9 @@ static ria_status read_block(blockbuf *bb, const vschema *sc, const vsrc *s, uin
     return rc;
 }
 
-/* Folds the live rows of a block into a row-fed table: first the group of
- * every row, then the updates, prefetching group states a few rows ahead
- * (rollups of large dimensions do not fit in cache). */
-static bool rtab_add(rtab *t, const blockbuf *bb)
+/* Folds the live rows of a block into a row-fed table: keys, then groups
+ * (prefetching table slots), then updates (prefetching group states). */
+static bool rtab_add(rtab *t, blockbuf *bb)
 {
     const vdef *v = t->v;
     const uint32_t *codes[VIEW_MAX_DIMS];
@@ -369,13 +440,24 @@ static bool rtab_add(rtab *t, const blockbuf *bb)
         codes[d] = bb->codes[v->dims[d]];
     const uint32_t *slots = bb->slots[v->grain];
     uint32_t *gids = bb->gids;
+    uint64_t *keys = bb->keys;
     int nd = v->ndims, nm = t->sc->nm;
     for (uint32_t i = 0; i < bb->nsel; i++) {
         uint32_t r = bb->sel[i];
         uint64_t key = 0;
         for (int d = 0; d < nd; d++)
             key = key * v->radix[d] + codes[d][r];
-        if ((gids[i] = rtab_group(t, key * t->nb + slots[r])) == UINT32_MAX)
+        keys[i] = key * t->nb + slots[r];
+    }
+    for (uint32_t i = 0; i < bb->nsel; i++) {
+        if (i + 16 < bb->nsel) {
+            uint64_t k = keys[i + 16];
+            if (t->use_dense)
+                __builtin_prefetch(&t->dense[k]);
+            else
+                __builtin_prefetch(&t->hash[ria_mix64(k) & t->hmask]);
+        }
+        if ((gids[i] = rtab_group(t, keys[i])) == UINT32_MAX)
             return false;
     }
     size_t stride = (size_t)t->stride, lines = (stride * 8 + 63) / 64;
@@ -393,11 +475,9 @@ static bool rtab_add(rtab *t, const blockbuf *bb)
             int64_t x = bb->mv[m][r];
             if (x == RIA_NULL_I64)
                 continue;
-            int64_t *q = s + 1 + 4 * m;
+            int64_t *q = s + 1 + 2 * m;
             over |= __builtin_add_overflow(q[0], x, &q[0]);
             q[1]++;
-            q[2] = x < q[2] ? x : q[2];
-            q[3] = x > q[3] ? x : q[3];
         }
     }
     t->overflow |= over || bb->overflow;
@@ -450,39 +530,113 @@ static bool rtab_fold(rtab *dst, const rtab *src)
         int64_t *t = dst->st + (size_t)h * (size_t)dst->stride;
         t[0] += s[0];
         for (int m = 0; m < nm; m++) {
-            const int64_t *p = s + 1 + 4 * m;
-            int64_t *q = t + 1 + 4 * m;
+            const int64_t *p = s + 1 + 2 * m;
+            int64_t *q = t + 1 + 2 * m;
             dst->overflow |= __builtin_add_overflow(q[0], p[0], &q[0]);
             q[1] += p[1];
-            q[2] = p[2] < q[2] ? p[2] : q[2];
-            q[3] = p[3] > q[3] ? p[3] : q[3];
         }
     }
     dst->overflow |= src->overflow;
     return true;
 }
 
+/* The slot of a previous rollup's bucket; false when it is not one of the
+ * partition's buckets. */
+static bool seed_slot(const rtab *t, int64_t pstart, int64_t b, uint32_t *out)
+{
+    if (b == RIA_NULL_I64) {
+        *out = t->nb - 1;
+        return true;
+    }
+    int64_t unit = t->v->grain == VG_HOUR ? 3600 : RIA_SECS_PER_DAY;
+    if (t->v->grain >= VG_MONTH) {
+        *out = 0;
+        return b == bucket_value(t->v->grain, ria_partition_of_ts(pstart), 0);
+    }
+    if (b < pstart || (b - pstart) % unit || (uint64_t)((b - pstart) / unit) >= t->nb - 1)
+        return false;
+    *out = (uint32_t)((b - pstart) / unit);
+    return true;
+}
+
+/* Adds the rows of the partition's previous rollup of t's view (same
+ * definition, so same layout): with the rows appended since, they make the
+ * new rollup, because sums and counts add up. */
+static ria_status add_seed(rollup_ws *ws, rtab *t, const ria_segment *seed, int partition,
+                           ria_error *err)
+{
+    const vdef *v = t->v;
+    int nd = v->ndims, nm = t->sc->nm, nnum = 2 + 2 * nm, ncols = nnum + nd;
+    if (!ria_segment_has_column(seed, (uint32_t)(ncols - 1)) ||
+        ria_segment_has_column(seed, (uint32_t)ncols))
+        return ria_fail(err, RIA_ECORRUPT, "view %s: a previous rollup has another layout",
+                        v->name);
+    if (!grow(&ws->seed, &ws->seed_cap, (size_t)ncols * RIA_BLOCK_ROWS, sizeof *ws->seed))
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    int64_t pstart = ria_partition_start(partition);
+    uint32_t codes[RIA_BLOCK_ROWS];
+    ria_status rc = RIA_OK;
+    for (uint32_t b = 0; rc == RIA_OK && b < ria_segment_nblocks(seed); b++) {
+        uint32_t n = ria_segment_block_rows(seed, b);
+        int64_t *col = ws->seed;
+        for (int c = 0; rc == RIA_OK && c < ncols; c++) {
+            int64_t *dst = col + (size_t)c * RIA_BLOCK_ROWS;
+            ria_zone z;
+            if (c < 1 || c > nd) {
+                rc = ria_segment_read_i64(seed, (uint32_t)c, b, dst, err);
+                continue;
+            }
+            if (ria_segment_zone(seed, (uint32_t)c, b, &z) && z.nulls < z.rows &&
+                (z.min < 0 || z.max >= (int64_t)v->radix[c - 1]))
+                return ria_fail(err, RIA_ECORRUPT, "view %s: codes beyond the dictionary", v->name);
+            rc = ria_segment_read_codes(seed, (uint32_t)c, b, codes, err);
+            for (uint32_t r = 0; rc == RIA_OK && r < n; r++)
+                dst[r] = codes[r];
+        }
+        for (uint32_t r = 0; rc == RIA_OK && r < n; r++) {
+            uint64_t key = 0;
+            uint32_t slot;
+            for (int d = 0; d < nd; d++)
+                key = key * v->radix[d] + (uint64_t)col[(size_t)(1 + d) * RIA_BLOCK_ROWS + r];
+            if (!seed_slot(t, pstart, col[r], &slot))
+                return ria_fail(err, RIA_ECORRUPT, "view %s: a bucket outside its partition",
+                                v->name);
+            uint32_t g = rtab_group(t, key * t->nb + slot);
+            if (g == UINT32_MAX)
+                return ria_fail(err, RIA_ENOMEM, "out of memory building views");
+            int64_t *s = t->st + (size_t)g * (size_t)t->stride;
+            const int64_t *x = col + (size_t)(nd + 1) * RIA_BLOCK_ROWS + r;
+            s[0] += x[0];
+            for (int m = 0; m < nm; m++) {
+                int64_t sum = x[(size_t)(1 + 2 * m) * RIA_BLOCK_ROWS];
+                int64_t cnt = x[(size_t)(2 + 2 * m) * RIA_BLOCK_ROWS];
+                if (cnt > 0)
+                    t->overflow |= __builtin_add_overflow(s[1 + 2 * m], sum, &s[1 + 2 * m]);
+                s[2 + 2 * m] += cnt;
+            }
+        }
+    }
+    return rc;
+}
+
 /* ------------------------------------------------------------- output */
 
-/* Sorts the groups by key (LSD radix sort, 11 bits a pass); order[i] is
- * the i-th group. */
-static bool sort_groups(const rtab *t, uint32_t *order)
+/* Sorts the groups by key (LSD radix sort, 11 bits a pass) into ws->order. */
+static bool sort_groups(rollup_ws *ws, const rtab *t)
 {
     size_t n = t->n;
-    uint64_t (*a)[2] = malloc((n + 1) * sizeof *a), (*b)[2] = malloc((n + 1) * sizeof *b);
-    uint32_t *count = malloc(2048 * sizeof *count);
-    if (!a || !b || !count) {
-        free(a);
-        free(b);
-        free(count);
+    if (!grow(&ws->sort_a, &ws->sort_a_cap, n + 1, sizeof *ws->sort_a) ||
+        !grow(&ws->sort_b, &ws->sort_b_cap, n + 1, sizeof *ws->sort_b) ||
+        !grow(&ws->order, &ws->order_cap, n + 1, sizeof *ws->order))
         return false;
-    }
+    uint64_t(*a)[2] = ws->sort_a, (*b)[2] = ws->sort_b;
+    uint32_t count[2048];
     for (size_t i = 0; i < n; i++) {
         a[i][0] = t->gkey[i];
         a[i][1] = i;
     }
     for (int shift = 0; shift < 64 && (t->space - 1) >> shift; shift += 11) {
-        memset(count, 0, 2048 * sizeof *count);
+        memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++)
             count[(a[i][0] >> shift) & 2047]++;
         uint32_t sum = 0;
@@ -501,43 +655,34 @@ static bool sort_groups(const rtab *t, uint32_t *order)
         b = tmp;
     }
     for (size_t i = 0; i < n; i++)
-        order[i] = (uint32_t)a[i][1];
-    free(a);
-    free(b);
-    free(count);
+        ws->order[i] = (uint32_t)a[i][1];
     return true;
 }
 
 /* Writes the table's groups, sorted by key, as the segment at path. */
-static ria_status rtab_write(const rtab *t, const char *path, int partition, vout *o,
-                             ria_error *err)
+static ria_status rtab_write(rollup_ws *ws, const rtab *t, const char *path, int partition,
+                             vout *o, ria_error *err)
 {
     const vdef *v = t->v;
-    int nd = v->ndims, nm = t->sc->nm, nnum = 2 + 4 * nm, ncols = nnum + nd;
+    int nd = v->ndims, nm = t->sc->nm, nnum = 2 + 2 * nm, ncols = nnum + nd;
     size_t n = t->n;
-    uint32_t *order = malloc((n + 1) * sizeof *order);
-    int64_t *nums = malloc((n + 1) * (size_t)nnum * sizeof *nums);
-    uint32_t *codes = malloc((n + 1) * (size_t)(nd + 1) * sizeof *codes);
-    ria_colvec_in *cols = calloc((size_t)ncols, sizeof *cols);
-    ria_status rc = RIA_OK;
-    if (!order || !nums || !codes || !cols) {
-        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
-        goto done;
-    }
-    if (!sort_groups(t, order)) {
-        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
-        goto done;
-    }
+    ria_colvec_in cols[2 + VIEW_MAX_DIMS + 2 * VIEW_MAX_MEASURES];
+    if (!sort_groups(ws, t) ||
+        !grow(&ws->nums, &ws->nums_cap, (n + 1) * (size_t)nnum, sizeof *ws->nums) ||
+        !grow(&ws->codes, &ws->codes_cap, (n + 1) * (size_t)(nd + 1), sizeof *ws->codes))
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    int64_t *nums = ws->nums;
+    uint32_t *codes = ws->codes;
     o->min_ts = INT64_MAX;
     o->max_ts = INT64_MIN;
     size_t lines = ((size_t)t->stride * 8 + 63) / 64;
     for (size_t i = 0; i < n; i++) {
         if (i + 8 < n) {
-            const char *p = (const char *)(t->st + (size_t)order[i + 8] * (size_t)t->stride);
+            const char *p = (const char *)(t->st + (size_t)ws->order[i + 8] * (size_t)t->stride);
             for (size_t l = 0; l < lines; l++)
                 __builtin_prefetch(p + 64 * l);
         }
-        uint32_t g = order[i];
+        uint32_t g = ws->order[i];
         uint64_t k = t->gkey[g];
         uint32_t slot = (uint32_t)(k % t->nb);
         k /= t->nb;
@@ -554,12 +699,9 @@ static ria_status rtab_write(const rtab *t, const char *path, int partition, vou
         nums[i] = b;
         nums[n + i] = s[0];
         for (int m = 0; m < nm; m++) {
-            const int64_t *q = s + 1 + 4 * m;
-            bool none = q[1] == 0;
-            nums[(size_t)(2 + 4 * m) * n + i] = none ? RIA_NULL_I64 : q[0];
-            nums[(size_t)(3 + 4 * m) * n + i] = q[1];
-            nums[(size_t)(4 + 4 * m) * n + i] = none ? RIA_NULL_I64 : q[2];
-            nums[(size_t)(5 + 4 * m) * n + i] = none ? RIA_NULL_I64 : q[3];
+            const int64_t *q = s + 1 + 2 * m;
+            nums[(size_t)(2 + 2 * m) * n + i] = q[1] ? q[0] : RIA_NULL_I64;
+            nums[(size_t)(3 + 2 * m) * n + i] = q[1];
         }
     }
     /* column ids: bucket 0, dimensions 1..nd, rows nd+1, measures after */
@@ -571,16 +713,31 @@ static ria_status rtab_write(const rtab *t, const char *path, int partition, vou
         cols[nd + j] = (ria_colvec_in){.col_id = (uint32_t)(nd + j), .kind = RIA_KIND_I64,
                                        .i64 = nums + (size_t)j * n};
     o->rows = n;
-    rc = ria_segment_write(path, n, cols, ncols, &o->bytes, err);
-done:
-    free(order);
-    free(nums);
-    free(codes);
-    free(cols);
-    return rc;
+    return ria_segment_write(path, n, cols, ncols, &o->bytes, err);
 }
 
 /* ---------------------------------------------------------- partition */
+
+rollup_ws *rollup_ws_new(void)
+{
+    return calloc(1, sizeof(rollup_ws));
+}
+
+void rollup_ws_free(rollup_ws *ws)
+{
+    if (!ws)
+        return;
+    for (int i = 0; i < VIEW_MAX; i++)
+        rtab_free(&ws->tabs[i]);
+    bb_free(&ws->bb);
+    free(ws->seed);
+    free(ws->order);
+    free(ws->sort_a);
+    free(ws->sort_b);
+    free(ws->nums);
+    free(ws->codes);
+    free(ws);
+}
 
 /* Picks, for each view, the smallest already-ordered view it folds from.
  * ord lists views by grain (finest first), then by dimension count (most
@@ -611,56 +768,55 @@ static int cmp_order(const void *a, const void *b, void *arg)
 }
 
 /* One pass over the partition's blocks for the row-fed tables. */
-static ria_status scan_rows(rtab *tabs, int nv, const vschema *sc, int partition,
+static ria_status scan_rows(rollup_ws *ws, int nv, const vschema *sc, int partition,
                             const vsrc *src, int nsrc, ria_error *err)
 {
-    blockbuf bb;
+    blockbuf *bb = &ws->bb;
+    if (!bb_prepare(bb, sc, ws->tabs, nv))
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
     ria_status rc = RIA_OK;
-    if (!bb_init(&bb, sc, tabs, nv))
-        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
     for (int s = 0; rc == RIA_OK && s < nsrc; s++) {
         uint64_t row0 = 0;
         for (uint32_t b = 0; rc == RIA_OK && b < ria_segment_nblocks(src[s].seg); b++) {
-            rc = read_block(&bb, sc, &src[s], b, row0, partition, err);
-            row0 += bb.n;
-            for (int i = 0; rc == RIA_OK && bb.nsel && i < nv; i++)
-                if (tabs[i].source < 0 && !rtab_add(&tabs[i], &bb))
+            rc = read_block(bb, sc, &src[s], b, row0, partition, err);
+            row0 += bb->n;
+            for (int i = 0; rc == RIA_OK && bb->nsel && i < nv; i++)
+                if (ws->tabs[i].source < 0 && !rtab_add(&ws->tabs[i], bb))
                     rc = ria_fail(err, RIA_ENOMEM, "out of memory building views");
         }
     }
-    bb_free(&bb);
     return rc;
 }
 
-ria_status rollup_partition(const char *dir, const vschema *sc, const vdef *const *v, int nv,
-                            int partition, const vsrc *src, int nsrc, vout *out, ria_error *err)
+ria_status rollup_partition(rollup_ws *ws, const char *dir, const vschema *sc,
+                            const vdef *const *v, int nv, int partition, const vsrc *src,
+                            int nsrc, ria_segment *const *seeds, vout *out, ria_error *err)
 {
-    rtab *tabs = calloc((size_t)nv + 1, sizeof *tabs);
-    int *ord = malloc(((size_t)nv + 1) * sizeof *ord);
-    ria_status rc = RIA_OK;
-    if (!tabs || !ord) {
-        rc = ria_fail(err, RIA_ENOMEM, "out of memory");
-        goto done;
-    }
+    rtab *tabs = ws->tabs;
+    int ord[VIEW_MAX];
+    if (nv > VIEW_MAX)
+        return ria_fail(err, RIA_ELIMIT, "more than %d views", VIEW_MAX);
     uint64_t live = 0;
     for (int s = 0; s < nsrc; s++)
         live += ria_segment_rows(src[s].seg);
-    for (int i = 0; i < nv && rc == RIA_OK; i++) {
-        rc = rtab_init(&tabs[i], v[i], sc, live / 4, err);
+    for (int i = 0; i < nv; i++) {
+        ria_status rc = rtab_reset(&tabs[i], v[i], sc, live / 4, err);
+        if (rc != RIA_OK)
+            return rc;
         ord[i] = i;
     }
-    if (rc != RIA_OK)
-        goto done;
     qsort_r(ord, (size_t)nv, sizeof *ord, cmp_order, tabs);
     choose_sources(tabs, ord, nv);
-    if ((rc = scan_rows(tabs, nv, sc, partition, src, nsrc, err)) != RIA_OK)
-        goto done;
-    for (int i = 0; i < nv; i++) {
+    ria_status rc = RIA_OK;
+    for (int i = 0; rc == RIA_OK && seeds && i < nv; i++)
+        if (tabs[i].source < 0 && seeds[i])
+            rc = add_seed(ws, &tabs[i], seeds[i], partition, err);
+    if (rc == RIA_OK)
+        rc = scan_rows(ws, nv, sc, partition, src, nsrc, err);
+    for (int i = 0; rc == RIA_OK && i < nv; i++) {
         rtab *t = &tabs[ord[i]];
-        if (t->source >= 0 && !rtab_fold(t, &tabs[t->source])) {
+        if (t->source >= 0 && !rtab_fold(t, &tabs[t->source]))
             rc = ria_fail(err, RIA_ENOMEM, "out of memory building views");
-            goto done;
-        }
     }
     for (int i = 0; i < nv && rc == RIA_OK; i++) {
         vout *o = &out[i];
@@ -670,12 +826,7 @@ ria_status rollup_partition(const char *dir, const vschema *sc, const vdef *cons
             continue;
         char path[4400];
         if ((rc = ria_path_join(path, sizeof path, err, "%s/%s", dir, o->path)) == RIA_OK)
-            rc = rtab_write(&tabs[i], path, partition, o, err);
+            rc = rtab_write(ws, &tabs[i], path, partition, o, err);
     }
-done:
-    for (int i = 0; tabs && i < nv; i++)
-        rtab_free(&tabs[i]);
-    free(tabs);
-    free(ord);
     return rc;
 }

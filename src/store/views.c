@@ -4,11 +4,14 @@
  * The semantic model lists views as {"name", "grain", "dims"}.  A commit
  * resolves them against its schema and, for each view and each month
  * partition, either reuses the rollup file the base version recorded or
- * builds a new one (rollup.c): a partition is rebuilt when its live rows
- * changed in this commit (its segments or their deletion vectors differ
- * from the base version's), and every partition is rebuilt when the view's
- * definition (grain, dimensions, measures, layout, the model's views_epoch)
- * is new or changed.  Partitions are built in parallel.
+ * builds a new one (rollup.c).  A partition's rollup is rebuilt when its
+ * live rows changed in this commit (its segments or their deletion vectors
+ * differ from the base version's): from the previous rollup plus the new
+ * segments when rows were only appended (sums and counts add up), from all
+ * its live rows otherwise (upsert, replace, compaction).  Every partition
+ * is rebuilt from its rows when the view's definition (grain, dimensions,
+ * measures, layout, the model's views_epoch) is new or changed.
+ * Partitions are built in parallel.
  *
  * Key invariant: the manifest of version v names, for each view, rollups of
  * exactly v's live rows, so a view is never stale and time travel reads the
@@ -21,6 +24,7 @@
  */
 #include "views.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +37,7 @@ typedef struct {
     int first, count;   /* its staged segments: order[first .. first + count) */
     uint64_t live;      /* live rows */
     bool changed;       /* segments or deletions differ from the base version */
+    bool appended;      /* changed only by segments this commit added */
 } vpart;
 
 typedef struct {
@@ -49,6 +54,10 @@ typedef struct {
     vout *out;          /* [view * nparts + part] */
     ria_status *rcs;    /* per partition */
     ria_error *errs;
+    pthread_mutex_t lock; /* guards the pool */
+    rollup_ws *pool[64]; /* idle workspaces, one per thread at most */
+    int npool;
+    int from_rows, from_prev; /* rollups built from rows / from previous rollups */
 } vctx;
 
 /* ------------------------------------------------------- definitions */
@@ -224,17 +233,21 @@ static int cmp_psig(const void *a, const void *b)
     return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
+static uint64_t seg_hash(const ria_segref *s)
+{
+    char text[200];
+    int n = snprintf(text, sizeof text, "%s|%s", s->id, s->dv_path);
+    return ria_hash64(text, (size_t)RIA_MIN(n, (int)sizeof text - 1));
+}
+
 /* Per-partition signatures of a segment list, sorted by partition. */
 static psig *signatures(const ria_segref *const *refs, int n, int *out_n)
 {
     psig *s = calloc((size_t)n + 1, sizeof *s);
     if (!s)
         return NULL;
-    for (int i = 0; i < n; i++) {
-        char text[200];
-        int k = snprintf(text, sizeof text, "%s|%s", refs[i]->id, refs[i]->dv_path);
-        s[i] = (psig){refs[i]->partition, 1, ria_hash64(text, (size_t)k)};
-    }
+    for (int i = 0; i < n; i++)
+        s[i] = (psig){refs[i]->partition, 1, seg_hash(refs[i])};
     qsort(s, (size_t)n, sizeof *s, cmp_psig);
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -258,50 +271,66 @@ static int cmp_seg_part(const void *a, const void *b, void *arg)
     return strcmp(x->id, y->id);
 }
 
+/* Marks a partition changed (its segments or deletions differ from the base
+ * version's, whose signatures are bs) and appended (changed only by
+ * segments this commit added). */
+static void compare_partition(vctx *cx, vpart *p, const psig *bs, int nb, int64_t ver)
+{
+    psig key = {p->partition, 0, 0}, old = key, mine = key;
+    for (int k = 0; k < p->count; k++) {
+        const ria_segref *s = ria_txn_seg(cx->tx, cx->order[p->first + k]);
+        uint64_t h = seg_hash(s);
+        mine.count++;
+        mine.hash += h;
+        if (s->created != ver) {
+            old.count++;
+            old.hash += h;
+        }
+    }
+    const psig *theirs = bsearch(&key, bs, (size_t)nb, sizeof *bs, cmp_psig);
+    if (!theirs)
+        theirs = &key;
+    p->changed = theirs->count != mine.count || theirs->hash != mine.hash;
+    p->appended = p->changed && theirs->count == old.count && theirs->hash == old.hash;
+}
+
 /* Groups the staged segments by partition and marks the changed ones. */
 static ria_status plan_parts(vctx *cx, ria_error *err)
 {
     ria_txn *tx = cx->tx;
     ria_snapshot *base = ria_txn_base(tx);
-    int n = ria_txn_nsegs(tx), nb = 0, ns = 0;
-    const ria_segref **staged = calloc((size_t)n + 1, sizeof *staged);
+    int n = ria_txn_nsegs(tx), nb = 0;
     const ria_segref **old = calloc((size_t)base->nsegs + 1, sizeof *old);
     cx->order = calloc((size_t)n + 1, sizeof *cx->order);
     cx->parts = calloc((size_t)n + 1, sizeof *cx->parts);
-    psig *bs = NULL, *ss = NULL;
+    psig *bs = NULL;
     ria_status rc = RIA_OK;
-    if (!staged || !old || !cx->order || !cx->parts)
+    if (!old || !cx->order || !cx->parts)
         goto nomem;
-    for (int i = 0; i < n; i++) {
-        staged[i] = ria_txn_seg(tx, i);
+    for (int i = 0; i < n; i++)
         cx->order[i] = i;
-    }
     for (int i = 0; i < base->nsegs; i++)
         old[i] = &base->segs[i];
-    if (!(bs = signatures(old, base->nsegs, &nb)) || !(ss = signatures(staged, n, &ns)))
+    if (!(bs = signatures(old, base->nsegs, &nb)))
         goto nomem;
     qsort_r(cx->order, (size_t)n, sizeof *cx->order, cmp_seg_part, tx);
-    for (int i = 0, k = 0; i < n; i++) {
+    int64_t ver = ria_txn_version(tx);
+    for (int i = 0; i < n; i++) {
         const ria_segref *s = ria_txn_seg(tx, cx->order[i]);
         if (!cx->nparts || cx->parts[cx->nparts - 1].partition != s->partition)
-            cx->parts[cx->nparts++] = (vpart){s->partition, i, 0, 0, true};
+            cx->parts[cx->nparts++] = (vpart){s->partition, i, 0, 0, true, false};
         vpart *p = &cx->parts[cx->nparts - 1];
         p->count++;
         p->live += s->rows - s->deleted;
-        while (k < ns && ss[k].partition < p->partition)
-            k++;
-        const psig *mine = &ss[k];
-        const psig *theirs = bsearch(mine, bs, (size_t)nb, sizeof *bs, cmp_psig);
-        p->changed = !theirs || theirs->count != mine->count || theirs->hash != mine->hash;
     }
+    for (int i = 0; i < cx->nparts; i++)
+        compare_partition(cx, &cx->parts[i], bs, nb, ver);
     goto done;
 nomem:
     rc = ria_fail(err, RIA_ENOMEM, "out of memory");
 done:
-    free(staged);
     free(old);
     free(bs);
-    free(ss);
     return rc;
 }
 
@@ -336,8 +365,9 @@ static ria_status plan_builds(vctx *cx, ria_error *err)
         for (int p = 0; p < cx->nparts; p++) {
             const vpart *pt = &cx->parts[p];
             size_t c = (size_t)v * (size_t)cx->nparts + (size_t)p;
+            const vdef *d = &cx->v[v];
             cx->need[c] = pt->live > 0 &&
-                          (pt->changed || !cx->v[v].prev || !prev_segment(&cx->v[v], pt->partition));
+                          (pt->changed || !d->prev || !prev_segment(d, pt->partition));
             if (!cx->need[c])
                 continue;
             char part[8];
@@ -359,15 +389,17 @@ static void close_sources(vsrc *src, int n)
     free(src);
 }
 
-/* Opens the partition's live segments and their deletion bitmaps. */
-static ria_status open_sources(vctx *cx, const vpart *pt, vsrc **out, int *out_n, ria_error *err)
+/* Opens the partition's live segments (only those this commit added, when
+ * only_new) and their deletion bitmaps. */
+static ria_status open_sources(vctx *cx, const vpart *pt, bool only_new, vsrc **out, int *out_n,
+                               ria_error *err)
 {
     vsrc *src = calloc((size_t)pt->count + 1, sizeof *src);
     int n = 0;
     ria_status rc = src ? RIA_OK : ria_fail(err, RIA_ENOMEM, "out of memory");
     for (int k = 0; rc == RIA_OK && k < pt->count; k++) {
         const ria_segref *r = ria_txn_seg(cx->tx, cx->order[pt->first + k]);
-        if (r->rows == r->deleted)
+        if (r->rows == r->deleted || (only_new && r->created != ria_txn_version(cx->tx)))
             continue;
         vsrc *s = &src[n];
         char path[4400];
@@ -392,45 +424,98 @@ static ria_status open_sources(vctx *cx, const vpart *pt, vsrc **out, int *out_n
     return RIA_OK;
 }
 
-/* Builds every rollup one partition needs (runs on a worker thread). */
-static void build_partition(void *arg, int pi)
+/* The previous rollup file of a partition to start from, or NULL (opened;
+ * the caller closes it). */
+static ria_segment *open_seed(vctx *cx, const vdef *d, const vpart *pt)
 {
-    vctx *cx = arg;
-    const vpart *pt = &cx->parts[pi];
-    ria_error *err = &cx->errs[pi];
+    json_t *prev = pt->appended ? prev_segment(d, pt->partition) : NULL;
+    const char *rel = json_string_value(json_object_get(prev, "path"));
+    char path[4400];
+    ria_segment *seg = NULL;
+    if (!rel || !*rel || json_is_true(json_object_get(prev, "overflow")) ||
+        ria_path_join(path, sizeof path, NULL, "%s/%s", cx->dir, rel) != RIA_OK ||
+        ria_segment_open(path, &seg, NULL) != RIA_OK)
+        return NULL;
+    return seg;
+}
+
+/* One rollup_partition call over the views in `cells`, all seeded (rows
+ * appended since their previous rollups) or none (every live row). */
+static ria_status build_group(vctx *cx, rollup_ws *ws, const vpart *pt, const int *cells,
+                              ria_segment *const *seeds, int nv, ria_error *err)
+{
     const vdef *defs[VIEW_MAX];
     vout outs[VIEW_MAX];
-    int cells[VIEW_MAX], nv = 0;
-    for (int v = 0; v < cx->nv; v++) {
-        int c = v * cx->nparts + pi;
-        if (!cx->need[c])
-            continue;
-        defs[nv] = &cx->v[v];
-        outs[nv] = cx->out[c];
-        cells[nv++] = c;
+    for (int i = 0; i < nv; i++) {
+        defs[i] = &cx->v[cells[i] / cx->nparts];
+        outs[i] = cx->out[cells[i]];
     }
-    if (nv == 0)
-        return;
     vsrc *src = NULL;
     int nsrc = 0;
-    ria_status rc = RIA_OK;
-    for (int i = 0; rc == RIA_OK && i < nv; i++) {
-        char dir[4400];
-        char *slash = strrchr(outs[i].path, '/');
-        rc = ria_path_join(dir, sizeof dir, err, "%s/%.*s", cx->dir,
-                           (int)(slash - outs[i].path), outs[i].path);
-        if (rc == RIA_OK)
-            rc = ria_mkdirs(dir, err);
-    }
+    ria_status rc = open_sources(cx, pt, seeds != NULL, &src, &nsrc, err);
     if (rc == RIA_OK)
-        rc = open_sources(cx, pt, &src, &nsrc, err);
-    if (rc == RIA_OK)
-        rc = rollup_partition(cx->dir, &cx->sc, defs, nv, pt->partition, src, nsrc, outs, err);
+        rc = rollup_partition(ws, cx->dir, &cx->sc, defs, nv, pt->partition, src, nsrc, seeds,
+                              outs, err);
     if (rc == RIA_OK)
         for (int i = 0; i < nv; i++)
             cx->out[cells[i]] = outs[i];
     if (src)
         close_sources(src, nsrc);
+    return rc;
+}
+
+static ria_status make_dir(vctx *cx, const char *file, ria_error *err)
+{
+    char dir[4400];
+    const char *slash = strrchr(file, '/');
+    ria_status rc =
+        ria_path_join(dir, sizeof dir, err, "%s/%.*s", cx->dir, (int)(slash - file), file);
+    return rc == RIA_OK ? ria_mkdirs(dir, err) : rc;
+}
+
+/* Builds every rollup one partition needs (runs on a worker thread): from
+ * the previous rollup and the new segments when rows were only appended,
+ * else from every live row. */
+static void build_partition(void *arg, int pi)
+{
+    vctx *cx = arg;
+    const vpart *pt = &cx->parts[pi];
+    ria_error *err = &cx->errs[pi];
+    int full[VIEW_MAX], inc[VIEW_MAX], nfull = 0, ninc = 0;
+    ria_segment *seeds[VIEW_MAX];
+    ria_status rc = RIA_OK;
+    for (int v = 0; v < cx->nv && rc == RIA_OK; v++) {
+        int c = v * cx->nparts + pi;
+        if (!cx->need[c])
+            continue;
+        rc = make_dir(cx, cx->out[c].path, err);
+        if ((seeds[ninc] = open_seed(cx, &cx->v[v], pt)))
+            inc[ninc++] = c;
+        else
+            full[nfull++] = c;
+    }
+    rollup_ws *ws = NULL;
+    if (rc == RIA_OK && nfull + ninc) {
+        pthread_mutex_lock(&cx->lock);
+        ws = cx->npool ? cx->pool[--cx->npool] : NULL;
+        pthread_mutex_unlock(&cx->lock);
+        if (!ws && !(ws = rollup_ws_new()))
+            rc = ria_fail(err, RIA_ENOMEM, "out of memory");
+    }
+    if (rc == RIA_OK && nfull)
+        rc = build_group(cx, ws, pt, full, NULL, nfull, err);
+    if (rc == RIA_OK && ninc)
+        rc = build_group(cx, ws, pt, inc, seeds, ninc, err);
+    pthread_mutex_lock(&cx->lock);
+    cx->from_rows += nfull;
+    cx->from_prev += ninc;
+    if (ws && cx->npool < (int)RIA_ARRAY_LEN(cx->pool))
+        cx->pool[cx->npool++] = ws;
+    else
+        rollup_ws_free(ws);
+    pthread_mutex_unlock(&cx->lock);
+    for (int i = 0; i < ninc; i++)
+        ria_segment_close(seeds[i]);
     cx->rcs[pi] = rc;
 }
 
@@ -456,7 +541,8 @@ static ria_status sync_dirs(vctx *cx, ria_error *err)
         }
         if (!any)
             continue;
-        ria_status rc = ria_path_join(path, sizeof path, err, "%s/views/%s", cx->dir, cx->v[v].name);
+        ria_status rc =
+            ria_path_join(path, sizeof path, err, "%s/views/%s", cx->dir, cx->v[v].name);
         if (rc == RIA_OK)
             rc = ria_fsync_dir(path, err);
         if (rc == RIA_OK)
@@ -475,8 +561,9 @@ static json_t *segment_json(const vout *o, int partition, uint64_t live, int64_t
 {
     char part[8];
     ria_partition_name(partition, part);
+    json_int_t rows = (json_int_t)(o->overflow ? 0 : o->rows);
     json_t *s = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "partition", part, "path",
-                          o->overflow ? "" : o->path, "rows", (json_int_t)(o->overflow ? 0 : o->rows),
+                          o->overflow ? "" : o->path, "rows", rows,
                           "bytes", (json_int_t)o->bytes, "min_ts", (json_int_t)o->min_ts, "max_ts",
                           (json_int_t)o->max_ts, "base_rows", (json_int_t)live, "created",
                           (json_int_t)version);
@@ -495,9 +582,9 @@ static json_t *definition_json(const vctx *cx, const vdef *d)
     for (int m = 0; m < cx->sc.nm; m++)
         json_array_append_new(ms, json_pack("{s:s, s:i, s:i}", "name", cx->sc.m[m].name, "a",
                                             cx->sc.m[m].a, "b", cx->sc.m[m].b));
-    return json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:s}", "name", d->name, "grain",
+    return json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:i, s:s}", "name", d->name, "grain",
                      grain_names[d->grain], "dims", dims, "dim_ids", ids, "time_col", cx->sc.tcol,
-                     "measures", ms, "key", d->key);
+                     "measures", ms, "layout", VIEW_LAYOUT, "key", d->key);
 }
 
 /* The manifest entry of view v; its file paths are appended to files. */
@@ -548,6 +635,9 @@ static json_t *base_model(ria_txn *tx)
 
 static void ctx_free(vctx *cx)
 {
+    for (int i = 0; i < cx->npool; i++)
+        rollup_ws_free(cx->pool[i]);
+    pthread_mutex_destroy(&cx->lock);
     free(cx->v);
     free(cx->parts);
     free(cx->order);
@@ -565,6 +655,7 @@ ria_status views_commit(ria_txn *tx, json_t *model, json_t **out_views, json_t *
     memset(&cx, 0, sizeof cx);
     cx.tx = tx;
     cx.dir = ria_txn_dir(tx);
+    pthread_mutex_init(&cx.lock, NULL);
     cx.tag = (uint32_t)ria_mix64((uint64_t)getpid() ^ (uint64_t)(ria_now() * 1e9));
     json_t *owned = model ? NULL : base_model(tx);
     ria_status rc = RIA_OK;
@@ -592,7 +683,8 @@ ria_status views_commit(ria_txn *tx, json_t *model, json_t **out_views, json_t *
         json_array_append_new(views, view_json(&cx, v, files));
     *out_views = views;
     *out_files = files;
-    ria_log(RIA_LOG_INFO, "views: %d maintained in %.3f s", cx.nv, ria_now() - t0);
+    ria_log(RIA_LOG_INFO, "views: %d maintained in %.3f s (%d rollups built from rows, %d from "
+            "previous rollups and new rows)", cx.nv, ria_now() - t0, cx.from_rows, cx.from_prev);
 done:
     ctx_free(&cx);
     json_decref(owned);

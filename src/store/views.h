@@ -10,11 +10,14 @@
  *                or year
  *   1 .. k       the view's dimensions, as the base dictionary codes
  *   k + 1        rows: base rows in the group
- *   k + 2 + 4j   sum, non-null count, min and max of measure j (sum, min
- *                and max are NULL when the count is 0)
+ *   k + 2 + 2j   sum of measure j (NULL when it has no value in the group)
+ *   k + 3 + 2j   non-null count of measure j
+ * (Minima and maxima are not kept: measured, they made the build half as
+ * costly again; MIN/MAX of a measure are answered by the base table.)
  * Rows are sorted by the dimensions in view order, then by bucket.
  *
- * Ownership: everything here lives for one views_commit call.
+ * Ownership: everything here lives for one views_commit call, except a
+ * rollup_ws, which its creator frees.
  */
 #ifndef RIA_STORE_VIEWS_H
 #define RIA_STORE_VIEWS_H
@@ -25,7 +28,7 @@
 #define VIEW_MAX_MEASURES 24
 #define VIEW_MAX 64
 /* Bump when the rollup layout changes: every view is then rebuilt. */
-#define VIEW_LAYOUT 1
+#define VIEW_LAYOUT 2
 
 typedef enum { VG_HOUR, VG_DAY, VG_MONTH, VG_YEAR, VG_COUNT } vgrain;
 
@@ -68,12 +71,24 @@ typedef struct {
     uint8_t *dv;           /* deletion bitmap or NULL (owned) */
 } vsrc;
 
-/* Builds the rollups of views v[0..nv) for one partition from its live
- * segments, writing each as the segment file dir/out[i].path (which the
- * caller names; the directory must exist).  Views may be derived from one
- * another in memory; the result is the same as a scan of the rows. */
-ria_status rollup_partition(const char *dir, const vschema *sc, const vdef *const *v, int nv,
-                            int partition, const vsrc *src, int nsrc, vout *out, ria_error *err);
+/* Working memory of rollup_partition, kept from one partition to the next
+ * by one thread at a time. */
+typedef struct rollup_ws rollup_ws;
+rollup_ws *rollup_ws_new(void);
+void rollup_ws_free(rollup_ws *ws);
+
+/* Builds the rollups of views v[0..nv) for one partition from the rows of
+ * src, plus, for each view i with seeds[i] set (seeds may be NULL), the
+ * rows of its previous rollup of that partition: when rows were only
+ * appended, the previous rollup and the new segments make the new rollup.
+ * Every view whose seed is NULL must be given all the partition's live
+ * segments.  Each rollup is written as the segment file dir/out[i].path
+ * (which the caller names; the directory must exist).  Views may be
+ * derived from one another in memory; the result is the same as a scan of
+ * all the partition's rows. */
+ria_status rollup_partition(rollup_ws *ws, const char *dir, const vschema *sc,
+                            const vdef *const *v, int nv, int partition, const vsrc *src,
+                            int nsrc, ria_segment *const *seeds, vout *out, ria_error *err);
 
 /* Builds the views defined in `model` (a json_t * semantic model, or NULL to
  * use the base version's) for the version tx stages.  *out_views gets the

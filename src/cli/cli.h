@@ -68,11 +68,15 @@ int cmd_compact(const cli_command *cmd, cli_args *args);
 int cmd_vacuum(const cli_command *cmd, cli_args *args);
 int cmd_export(const cli_command *cmd, cli_args *args);
 int cmd_sql(const cli_command *cmd, cli_args *args);
+int cmd_ask(const cli_command *cmd, cli_args *args);
+int cmd_eval(const cli_command *cmd, cli_args *args);
+/* --anchor DATE of ask, chat, eval, summary and serve. */
+bool cli_anchor(const cli_command *cmd, const cli_args *a, int64_t *out);
 int cmd_views(const cli_command *cmd, cli_args *args);
 
 /* Options of each command, defined beside the implementation. */
 extern const cli_opt gen_opts[], ingest_opts[], info_opts[], versions_opts[], compact_opts[],
-    vacuum_opts[], export_opts[], sql_opts[];
+    vacuum_opts[], export_opts[], sql_opts[], ask_opts[], eval_opts[];
 extern const cli_opt views_opts[];
 
 /* Parses argv against cmd (handles --help); returns -1 to continue, else an

@@ -25,6 +25,17 @@ static const cli_command commands[] = {
      "drops exact duplicates, partitions by order month and clusters rows, then\n"
      "commits a new version and prints the reconciliation.",
      ingest_opts, 1, -1, cmd_ingest},
+    {"ask", "[options] \"QUESTION\"", "Answer a question about the sales in plain English.",
+     "Prints the answer sentence, the table and exactly what was computed (metric\n"
+     "definition, filters, dates, data version), or says which words it did not\n"
+     "understand.  --json prints the full answer object (see docs/ASK.md).",
+     ask_opts, 1, -1, cmd_ask},
+    {"eval", "[options] FILE.jsonl...", "Run golden question files and report accuracy.",
+     "Asks every question of each file (questions sharing a \"session\" are asked in\n"
+     "order in one conversation), judges the answers against \"expect\", and prints\n"
+     "accuracy per category, abstention correctness, latency p50/p95 and every miss\n"
+     "with the interpretation chosen.  Exits non-zero below --min-accuracy.",
+     eval_opts, 1, -1, cmd_eval},
     {"sql", "[options] \"SELECT ...\"", "Run a read-only SQL query over the sales table.",
      "A practical SELECT dialect: WHERE, GROUP BY (names, aliases, positions),\n"
      "HAVING, ORDER BY, LIMIT/OFFSET, CASE, date parts and date_trunc, CAST,\n"

@@ -1,0 +1,28 @@
+/*
+ * parse.h — private to ask: a question to an intent (see parse.c).
+ */
+#ifndef RIA_ASK_PARSE_H
+#define RIA_ASK_PARSE_H
+
+#include "vocab.h"
+
+typedef enum { PARSE_OK, PARSE_NOT_UNDERSTOOD, PARSE_OUT_OF_SCOPE } parse_verdict;
+
+typedef struct {
+    parse_verdict verdict;
+    ask_intent intent;
+    bool follow_up;          /* merged with the previous question's intent */
+    char unknown[8][48];     /* words not understood, as typed */
+    int nunknown;
+    char scope[4][48];       /* words that made it out of scope */
+    int nscope;
+    char currency[8];        /* out of scope: asked in this currency, the data is in another */
+} ask_parse;
+
+/* Interprets a question; prev is the session's previous intent (or NULL). */
+ria_status ask_parse_question(const vocab *v, const char *question, int64_t anchor,
+                              const ask_intent *prev, ask_parse *out);
+/* The anchor's calendar year as a period. */
+ask_period anchor_year(int64_t anchor);
+
+#endif

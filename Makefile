@@ -5,10 +5,10 @@
 #   make SAN=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make lint         banned functions and include direction
 #   make bench        ingest and query benchmarks against DuckDB (docs/PERFORMANCE.md)
-#   make demo         demo data, ingest, info
+#   make demo         demo data, ingest, info, questions, summary
 
 CC      ?= cc
-PKGS    := libzstd jansson libxxhash
+PKGS    := libzstd jansson libxxhash libedit
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

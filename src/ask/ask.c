@@ -13,6 +13,7 @@
  *                  questions that differ in any slot never do.
  */
 #include "answer.h"
+#include "summary.h"
 #include "cache/cache.h"
 #include "parse.h"
 
@@ -35,12 +36,17 @@ struct ria_asker {
     pthread_mutex_t mu;
     ask_state *cur;
     ria_lru *exact, *plans;
+    uint64_t shared_hits, shared_misses;   /* guarded by mu */
 };
 
+/* A conversation: the previous interpretation, self-contained (its filter
+ * values are copied into the session's own memory, so it outlives the
+ * vocabulary of the version it came from). */
 struct ria_session {
     ask_intent prev;
     bool has_prev;
-    char last_question[512];
+    ria_arena pool[2];       /* the strings of prev, in pool[cur] */
+    int cur;
 };
 
 /* ------------------------------------------------------------- state */
@@ -169,20 +175,55 @@ int64_t ria_asker_version(const ria_asker *a)
 
 ria_session *ria_session_new(void)
 {
-    return calloc(1, sizeof(ria_session));
+    ria_session *s = calloc(1, sizeof(ria_session));
+    if (!s)
+        return NULL;
+    ria_arena_init(&s->pool[0], 4096);
+    ria_arena_init(&s->pool[1], 4096);
+    return s;
 }
 
 void ria_session_free(ria_session *s)
 {
+    if (!s)
+        return;
+    ria_arena_free(&s->pool[0]);
+    ria_arena_free(&s->pool[1]);
     free(s);
 }
 
-void ria_ask_cache_stats_get(const ria_asker *a, ria_ask_cache_stats *out)
+/* Keeps in as the session's previous interpretation (copying its strings:
+ * they may point into the previous copy, hence the two pools). */
+static void session_keep(ria_session *s, const ask_intent *in)
+{
+    int next = 1 - s->cur;
+    ria_arena *pool = &s->pool[next];
+    ria_arena_reset(pool);
+    ask_intent c = *in;
+    for (int i = 0; i < c.nfilters; i++)
+        for (int k = 0; k < c.filters[i].nvalues; k++) {
+            const char *v = ria_arena_strdup(pool, c.filters[i].values[k]);
+            if (!v) {
+                s->has_prev = false; /* out of memory: forget the context */
+                return;
+            }
+            c.filters[i].values[k] = v;
+        }
+    s->prev = c;
+    s->has_prev = true;
+    s->cur = next;
+}
+
+void ria_ask_cache_stats_get(ria_asker *a, ria_ask_cache_stats *out)
 {
     ria_lru_stats e, p;
     ria_lru_stats_get(a->exact, &e);
     ria_lru_stats_get(a->plans, &p);
-    *out = (ria_ask_cache_stats){e.hits, e.misses, p.hits, p.misses, e.bytes, p.bytes};
+    *out = (ria_ask_cache_stats){e.hits, e.misses, p.hits, p.misses, 0, 0, e.bytes, p.bytes};
+    pthread_mutex_lock(&a->mu);
+    out->shared_hits = a->shared_hits;
+    out->shared_misses = a->shared_misses;
+    pthread_mutex_unlock(&a->mu);
 }
 
 /* ------------------------------------------------------------- keys */
@@ -304,8 +345,10 @@ static json_t *vocabulary_hint(const vocab *v)
     return h;
 }
 
-static json_t *cannot_answer(const vocab *v, const ask_parse *p)
+static json_t *cannot_answer(const vocab *v, const ask_parse *p, int64_t anchor)
 {
+    char anchor_text[16];
+    ria_format_date(ria_floor_div(anchor, RIA_SECS_PER_DAY), anchor_text);
     ria_buf b;
     ria_buf_init(&b, 0);
     json_t *words = json_array(), *sugg = json_array();
@@ -325,6 +368,10 @@ static json_t *cannot_answer(const vocab *v, const ask_parse *p)
         if (write)
             ria_buf_puts(&b, "I only read the sales data; I cannot change, delete or add "
                              "records. Ask about revenue, orders, units, margins and the like.");
+        else if (p->future[0])
+            ria_buf_printf(&b, "The data ends on %s and %s lies after it; I report what "
+                               "happened and do not forecast.",
+                           anchor_text, p->future);
         else if (p->currency[0])
             ria_buf_printf(&b, "The data's amounts are in %s; I do not convert them to %s "
                                "(there are no exchange rates in the data).",
@@ -333,6 +380,13 @@ static json_t *cannot_answer(const vocab *v, const ask_parse *p)
             ria_buf_printf(&b, "That is outside what I can answer: I know this store's sales "
                                "data (revenue, orders, units, customers, margins ...), not '%s'.",
                            p->scope[0]);
+    } else if (p->unavailable != M_NONE) {
+        status = "not_understood";
+        const metric_def *m = &v->metrics[p->unavailable];
+        ria_buf_printf(&b, "This data set has no column to compute %s (%s), so I did not "
+                           "answer.",
+                       m->label, m->definition);
+        json_array_append_new(words, json_string(m->name));
     } else {
         status = "not_understood";
         if (p->nunknown) {
@@ -501,6 +555,150 @@ done:
     return rc;
 }
 
+/* Typos read as known words: listed in the answer and said first in the
+ * interpretation's summary (after any cache tier: they belong to this
+ * wording). */
+static void note_corrections(json_t *ans, const ask_parse *p)
+{
+    if (!p->ncorrected)
+        return;
+    json_t *list = json_array();
+    ria_buf b;
+    ria_buf_init(&b, 0);
+    ria_buf_puts(&b, "Read ");
+    for (int i = 0; i < p->ncorrected; i++) {
+        json_array_append_new(list, json_pack("{s:s, s:s}", "typed", p->corrected[i][0], "read_as",
+                                              p->corrected[i][1]));
+        ria_buf_printf(&b, "%s'%s' as '%s'", i ? (i + 1 == p->ncorrected ? " and " : ", ") : "",
+                       p->corrected[i][0], p->corrected[i][1]);
+    }
+    ria_buf_puts(&b, ". ");
+    json_object_set_new(ans, "corrections", list);
+    json_t *in = json_object_get(ans, "interpretation");
+    const char *sum = json_string_value(json_object_get(in, "summary"));
+    if (sum) {
+        ria_buf_puts(&b, sum);
+        json_object_set_new(in, "summary", json_string(b.data));
+    }
+    ria_buf_free(&b);
+}
+
+/* A metric of the intent the data cannot compute, or M_NONE. */
+static metric_id unavailable_metric(const vocab *v, const ask_intent *in)
+{
+    metric_id ms[] = {in->metric, in->metric2, in->extra, in->having_metric};
+    for (size_t i = 0; i < RIA_ARRAY_LEN(ms); i++)
+        if (ms[i] != M_NONE && !v->metrics[ms[i]].available)
+            return ms[i];
+    return M_NONE;
+}
+
+/* Tier-1 entries hold the interpretation (so a hit moves a conversation on
+ * without parsing) and the answer:
+ *   exact_head | the filter values, each NUL-terminated | answer JSON
+ * The values are stored by copy: the intent's pointers are re-pointed into
+ * the entry when it is read. */
+typedef struct {
+    uint32_t magic;
+    int32_t answered;        /* the intent is a valid interpretation */
+    int32_t follow_up;
+    ask_intent intent;
+} exact_head;
+typedef exact_head exact_head_t;
+
+#ifndef RIA_BUILD_ID
+#define RIA_BUILD_ID "0"
+#endif
+
+#define EXACT_MAGIC 0x52494145u
+
+/* The shared tier's key: the build (the entry holds a struct) and the
+ * exact-tier key, which includes the store version. */
+static void shared_key(ria_hash128 key, char out[96])
+{
+    snprintf(out, 96, "ria:%s:%zu:%016llx%016llx", RIA_BUILD_ID, sizeof(exact_head_t),
+             (unsigned long long)key.hi, (unsigned long long)key.lo);
+}
+
+static void exact_put(ria_asker *a, ria_hash128 key, const ask_parse *p, json_t *ans)
+{
+    char *text = json_dumps(ans, JSON_COMPACT);
+    if (!text)
+        return;
+    ria_buf b;
+    ria_buf_init(&b, 0);
+    exact_head h;
+    memset(&h, 0, sizeof h);
+    h.magic = EXACT_MAGIC;
+    h.answered = p->verdict == PARSE_OK;
+    h.follow_up = p->follow_up;
+    h.intent = p->intent;
+    ria_buf_append(&b, &h, sizeof h);
+    for (int i = 0; h.answered && i < h.intent.nfilters; i++)
+        for (int k = 0; k < h.intent.filters[i].nvalues; k++)
+            ria_buf_append(&b, h.intent.filters[i].values[k],
+                           strlen(h.intent.filters[i].values[k]) + 1);
+    ria_buf_puts(&b, text);
+    if (b.data) {
+        ria_lru_put(a->exact, key, b.data, b.len);
+        if (a->opts.shared.put) {
+            char sk[96];
+            shared_key(key, sk);
+            a->opts.shared.put(a->opts.shared.ctx, sk, b.data, b.len);
+        }
+    }
+    ria_buf_free(&b);
+    free(text);
+}
+
+static bool exact_get(ria_asker *a, ria_hash128 key, ria_session *sess, json_t **ans,
+                      bool *follow_up, bool *shared)
+{
+    size_t len;
+    char *hit = ria_lru_get(a->exact, key, &len);
+    *shared = false;
+    if (!hit && a->opts.shared.get) {
+        char sk[96];
+        shared_key(key, sk);
+        hit = a->opts.shared.get(a->opts.shared.ctx, sk, &len);
+        pthread_mutex_lock(&a->mu);
+        if (hit)
+            a->shared_hits++;
+        else
+            a->shared_misses++;
+        pthread_mutex_unlock(&a->mu);
+        if (hit) {
+            ria_lru_put(a->exact, key, hit, len);
+            *shared = true;
+        }
+    }
+    if (!hit)
+        return false;
+    exact_head h;
+    bool ok = len >= sizeof h;
+    if (ok)
+        memcpy(&h, hit, sizeof h);
+    ok = ok && h.magic == EXACT_MAGIC;
+    size_t at = sizeof h;
+    for (int i = 0; ok && h.answered && i < h.intent.nfilters; i++)
+        for (int k = 0; ok && k < h.intent.filters[i].nvalues; k++) {
+            const char *v = hit + at;
+            size_t n = strnlen(v, len - at);
+            ok = at + n < len;
+            h.intent.filters[i].values[k] = v;
+            at += n + 1;
+        }
+    if (ok)
+        *ans = json_loadb(hit + at, len - at, 0, NULL);
+    if (ok && *ans) {
+        *follow_up = h.follow_up;
+        if (sess && h.answered)
+            session_keep(sess, &h.intent);
+    }
+    free(hit);
+    return ok && *ans;
+}
+
 ria_status ria_ask(ria_asker *a, ria_session *sess, const char *question, void **out_json,
                    ria_error *err)
 {
@@ -524,44 +722,35 @@ ria_status ria_ask(ria_asker *a, ria_session *sess, const char *question, void *
     if (sess && sess->has_prev)
         intent_text(&sess->prev, &norm);
     ria_hash128 ek = key_of(norm.data ? norm.data : "", norm.len, s->version);
-    size_t len;
-    char *hit = a->opts.no_cache ? NULL : ria_lru_get(a->exact, ek, &len);
-    if (hit) {
-        ans = json_loads(hit, 0, NULL);
-        free(hit);
-        if (ans)
-            tier = "exact_cache"; /* still parsed below: the session moves on */
-    }
-    ask_parse p;
-    double tp = ria_now();
-    if ((rc = ask_parse_question(&s->voc, question, s->anchor, sess && sess->has_prev ? &sess->prev : NULL,
-                                 &p)) != RIA_OK) {
-        rc = ria_fail(err, rc, "out of memory");
-        goto done;
-    }
-    t_parse = ria_now() - tp;
-    if (p.verdict == PARSE_OK && !s->voc.metrics[p.intent.metric].available) {
-        p.verdict = PARSE_NOT_UNDERSTOOD;
-    }
-    if (!ans) {
-        if (p.verdict != PARSE_OK) {
-            ans = cannot_answer(&s->voc, &p);
-        } else if ((rc = answer_intent(a, s, &p.intent, &ans, &tier, &t_exec, err)) != RIA_OK) {
+    bool follow_up = false, shared = false;
+    if (!a->opts.no_cache && exact_get(a, ek, sess, &ans, &follow_up, &shared)) {
+        tier = shared ? "shared_cache" : "exact_cache";
+    } else {
+        ask_parse p;
+        double tp = ria_now();
+        if ((rc = ask_parse_question(&s->voc, question, s->anchor,
+                                     sess && sess->has_prev ? &sess->prev : NULL, &p)) != RIA_OK) {
+            rc = ria_fail(err, rc, "out of memory");
             goto done;
         }
-        if (!a->opts.no_cache && ans) {
-            char *text = json_dumps(ans, JSON_COMPACT);
-            if (text)
-                ria_lru_put(a->exact, ek, text, strlen(text));
-            free(text);
-        }
-    }
-    if (sess && p.verdict == PARSE_OK) {
-        sess->prev = p.intent;
-        sess->has_prev = true;
+        t_parse = ria_now() - tp;
+        if (p.verdict == PARSE_OK)
+            p.unavailable = unavailable_metric(&s->voc, &p.intent);
+        if (p.unavailable != M_NONE)
+            p.verdict = PARSE_NOT_UNDERSTOOD;
+        if (p.verdict != PARSE_OK)
+            ans = cannot_answer(&s->voc, &p, s->anchor);
+        else if ((rc = answer_intent(a, s, &p.intent, &ans, &tier, &t_exec, err)) != RIA_OK)
+            goto done;
+        note_corrections(ans, &p);
+        if (!a->opts.no_cache)
+            exact_put(a, ek, &p, ans);
+        if (sess && p.verdict == PARSE_OK)
+            session_keep(sess, &p.intent);
+        follow_up = p.follow_up;
     }
     finish(ans, question, tier, t0, t_parse, t_exec);
-    json_object_set_new(ans, "follow_up", json_boolean(p.follow_up));
+    json_object_set_new(ans, "follow_up", json_boolean(follow_up));
 done:
     ria_buf_free(&norm);
     state_put(a, s);
@@ -571,4 +760,21 @@ done:
     }
     *out_json = ans;
     return RIA_OK;
+}
+
+ria_status ria_summary(ria_asker *a, const char *period, void **out_json, ria_error *err)
+{
+    double t0 = ria_now();
+    ask_state *s = state_get(a);
+    summary_ctx c = {&s->voc, s->snap, {a->opts.threads, a->opts.no_views}, s->anchor, s->version,
+                     strcmp(s->voc.currency, "USD") != 0 ? s->voc.currency : NULL};
+    json_t *ans = NULL;
+    ria_status rc = summary_build(&c, period ? period : "", &ans, err);
+    if (rc == RIA_OK) {
+        json_object_set_new(ans, "tier", json_string("rules"));
+        json_object_set_new(ans, "timings", json_pack("{s:f}", "total_ms", (ria_now() - t0) * 1e3));
+        *out_json = ans;
+    }
+    state_put(a, s);
+    return rc;
 }

@@ -29,12 +29,23 @@
 typedef struct ria_asker ria_asker;
 typedef struct ria_session ria_session;
 
+/* An optional shared cache tier behind the in-process ones (the server's
+ * Redis).  Keys are printable and already include the store version;
+ * values are opaque bytes.  get returns a malloc'd copy or NULL; both may
+ * be called from several threads at once and must not block for long. */
+typedef struct {
+    void *ctx;
+    void *(*get)(void *ctx, const char *key, size_t *len);
+    void (*put)(void *ctx, const char *key, const void *value, size_t len);
+} ria_ask_shared;
+
 typedef struct {
     int64_t anchor;          /* "today" (seconds); 0 = the latest order date */
     bool no_cache;           /* bypass both cache tiers */
     bool no_views;           /* always scan the base table */
     int threads;             /* engine threads (0 = all cores) */
     size_t cache_bytes;      /* budget of each cache tier (0 = 64 MiB) */
+    ria_ask_shared shared;   /* a shared tier (all NULL = none) */
 } ria_ask_opts;
 
 /* Opens the question engine on a store (at its latest version; a newer
@@ -61,12 +72,14 @@ ria_status ria_summary(ria_asker *a, const char *period, void **out_json, ria_er
 
 /* Cache counters, for metrics and tests. */
 typedef struct {
-    uint64_t exact_hits, exact_misses, plan_hits, plan_misses;
+    uint64_t exact_hits, exact_misses, plan_hits, plan_misses, shared_hits, shared_misses;
     size_t exact_bytes, plan_bytes;
 } ria_ask_cache_stats;
-void ria_ask_cache_stats_get(const ria_asker *a, ria_ask_cache_stats *out);
+void ria_ask_cache_stats_get(ria_asker *a, ria_ask_cache_stats *out);
 
 /* Prints an answer for a terminal: sentence, table, interpretation. */
 void ria_answer_print(FILE *f, const void *answer_json);
+/* Prints a summary report for a terminal. */
+void ria_summary_print(FILE *f, const void *summary_json);
 
 #endif

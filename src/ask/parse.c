@@ -61,174 +61,7 @@ int compared_values(const ask_intent *in)
     return -1;
 }
 
-/* --------------------------------------------------- period arithmetic */
-
-static const char *const month_names[12] = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December",
-};
-
-/* The first day of the month `months` after the one holding `day`. */
-static int64_t month_start_after(int64_t day, int months)
-{
-    int y, m, d;
-    ria_civil_from_days(day, &y, &m, &d);
-    int64_t index = (int64_t)y * 12 + (m - 1) + months;
-    int64_t yy = ria_floor_div(index, 12);
-    return ria_days_from_civil((int)yy, (int)(index - yy * 12) + 1, 1);
-}
-
-/* Labels a period by its grain when it is exactly one calendar unit, else
- * by its dates. */
-static void label_period(ask_period *q)
-{
-    int64_t d0 = ria_floor_div(q->start, RIA_SECS_PER_DAY);
-    int64_t d1 = ria_floor_div(q->end, RIA_SECS_PER_DAY);
-    int y, m, d;
-    ria_civil_from_days(d0, &y, &m, &d);
-    bool month_aligned = d == 1;
-    switch (q->grain) {
-    case RIA_TU_YEAR:
-        if (month_aligned && m == 1 && d1 == month_start_after(d0, 12)) {
-            snprintf(q->label, sizeof q->label, "%d", y);
-            return;
-        }
-        break;
-    case RIA_TU_QUARTER:
-        if (month_aligned && (m - 1) % 3 == 0 && d1 == month_start_after(d0, 3)) {
-            snprintf(q->label, sizeof q->label, "Q%d %d", (m - 1) / 3 + 1, y);
-            return;
-        }
-        break;
-    case RIA_TU_MONTH:
-        if (month_aligned && d1 == month_start_after(d0, 1)) {
-            snprintf(q->label, sizeof q->label, "%s %d", month_names[m - 1], y);
-            return;
-        }
-        break;
-    case RIA_TU_WEEK:
-        if (d1 - d0 == 7 && ria_weekday(d0) == 0) {
-            char a[16];
-            ria_format_date(d0, a);
-            snprintf(q->label, sizeof q->label, "week of %s", a);
-            return;
-        }
-        break;
-    default: break;
-    }
-    char a[16], b[16];
-    ria_format_date(d0, a);
-    ria_format_date(d1 - 1, b);
-    if (d1 - d0 == 1)
-        snprintf(q->label, sizeof q->label, "%s", a);
-    else
-        snprintf(q->label, sizeof q->label, "%s to %s", a, b);
-}
-
-/* The same day `months` earlier, clamped to the end of a shorter month. */
-static int64_t day_months_back(int64_t day, int months)
-{
-    int y, m, d;
-    ria_civil_from_days(day, &y, &m, &d);
-    int64_t index = (int64_t)y * 12 + (m - 1) - months;
-    int64_t yy = ria_floor_div(index, 12);
-    int mm = (int)(index - yy * 12) + 1;
-    return ria_days_from_civil((int)yy, mm, RIA_MIN(d, ria_days_in_month((int)yy, mm)));
-}
-
-ask_period period_back_months(const ask_period *p, int months)
-{
-    ask_period q = *p;
-    int64_t d0 = ria_floor_div(p->start, RIA_SECS_PER_DAY);
-    int64_t d1 = ria_floor_div(p->end, RIA_SECS_PER_DAY);
-    int y, m, d;
-    ria_civil_from_days(d1, &y, &m, &d);
-    /* a period ending at a month's end keeps ending at a month's end */
-    int64_t e = d == 1 ? month_start_after(d1, -months) : day_months_back(d1, months);
-    q.start = day_months_back(d0, months) * RIA_SECS_PER_DAY;
-    q.end = e * RIA_SECS_PER_DAY;
-    q.relative = false;
-    label_period(&q);
-    return q;
-}
-
-ask_period period_back_days(const ask_period *p, int days)
-{
-    ask_period q = *p;
-    q.start -= (int64_t)days * RIA_SECS_PER_DAY;
-    q.end -= (int64_t)days * RIA_SECS_PER_DAY;
-    q.relative = false;
-    label_period(&q);
-    return q;
-}
-
-ask_period period_before(const ask_period *p)
-{
-    int64_t d0 = ria_floor_div(p->start, RIA_SECS_PER_DAY);
-    int64_t d1 = ria_floor_div(p->end, RIA_SECS_PER_DAY);
-    int y, m, d;
-    ria_civil_from_days(d0, &y, &m, &d);
-    int months = p->grain == RIA_TU_YEAR      ? 12
-                 : p->grain == RIA_TU_QUARTER ? 3
-                 : p->grain == RIA_TU_MONTH   ? 1
-                                              : 0;
-    if (months && d == 1 && d1 == month_start_after(d0, months))
-        return period_back_months(p, months);
-    return period_back_days(p, (int)(d1 - d0));
-}
-
 /* ------------------------------------------------------------------ items */
-
-/* Damerau-Levenshtein distance (capped). */
-static int edit_distance(const char *a, size_t n, const char *b, size_t m)
-{
-    if (n > 40 || m > 40)
-        return 99;
-    int d[42][42];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int v = RIA_MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
-            v = RIA_MIN(v, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                v = RIA_MIN(v, d[i - 2][j - 2] + 1);
-            d[i][j] = v;
-        }
-    return d[n][m];
-}
-
-/* A single-word lexicon phrase within typo distance of a word, or NULL.
- * Only words of five letters or more are corrected, by one edit (two from
- * eight letters on), and only when one candidate is closest. */
-static const lex_entry *fuzzy(const vocab *v, const char *w, size_t n)
-{
-    if (n < 5)
-        return NULL;
-    int limit = n >= 8 ? 2 : 1, best = limit + 1, ties = 0;
-    const lex_entry *found = NULL;
-    for (int i = 0; i < v->lex.n; i++) {
-        const lex_entry *e = &v->lex.e[i];
-        if (e->nwords != 1 || e->exact_case || e->kind == LX_FILLER)
-            continue;
-        size_t m = strlen(e->phrase);
-        if (m + 2 < n || n + 2 < m)
-            continue;
-        int d = edit_distance(w, n, e->phrase, m);
-        if (d < best) {
-            best = d;
-            found = e;
-            ties = 0;
-        } else if (d == best && found && strcmp(found->phrase, e->phrase) != 0 &&
-                   !(found->kind == e->kind && found->id == e->id && found->value == e->value)) {
-            ties++;
-        }
-    }
-    return best <= limit && ties == 0 ? found : NULL;
-}
 
 /* Reads a number item at token i: "15", "15%", "$1,000", "1.5m", "2k". */
 static int number_item(parser *p, int i, item *out)
@@ -435,6 +268,8 @@ static void coordinated_values(parser *p)
         else if (i + 2 < p->n && coordinator(&p->it[i + 1]) && p->it[i + 2].kind == IT_LEX &&
                  p->it[i + 2].e->kind == LX_VALUE)
             nb = &p->it[i + 2];
+        else if (i + 1 < p->n && p->it[i + 1].kind == IT_LEX && p->it[i + 1].e->kind == LX_DIM)
+            nb = &p->it[i + 1]; /* "the store channel": a value before its column's name */
         if (!nb)
             continue;
         const lex_entry *e = NULL;
@@ -444,6 +279,81 @@ static void coordinated_values(parser *p)
             it->e = e;
         }
     }
+}
+
+static void note_correction(ask_parse *out, const parser *p, int tok, const char *to)
+{
+    if (out->ncorrected == (int)RIA_ARRAY_LEN(out->corrected))
+        return;
+    const ask_token *t = &p->toks.t[tok];
+    snprintf(out->corrected[out->ncorrected][0], 48, "%.*s", (int)(t->end - t->start),
+             p->q + t->start);
+    snprintf(out->corrected[out->ncorrected][1], 48, "%s", to);
+    out->ncorrected++;
+}
+
+/* Words that are neither in the lexicon nor in time expressions but one
+ * typo away from exactly one such word are read as that word, before time
+ * expressions and phrases are matched ("betwen", "margn", "dyas"). */
+static void correct_typos(parser *p, ask_parse *out)
+{
+    for (int i = 0; i < p->toks.n; i++) {
+        ask_token *t = &p->toks.t[i];
+        if (t->kind != TOK_WORD)
+            continue;
+        const char *w = vocab_correct(p->v, t->text, t->len);
+        if (!w)
+            continue;
+        note_correction(out, p, i, w);
+        t->text = w; /* the vocabulary outlives the tokens */
+        t->len = strlen(w);
+    }
+}
+
+/* The grammar word entry spelled phrase with this id, or NULL. */
+static const lex_entry *grammar_entry(const vocab *v, const char *phrase, word_id id)
+{
+    for (int x = 0; x < v->lex.n; x++) {
+        const lex_entry *g = &v->lex.e[x];
+        if (g->kind == LX_WORD && g->id == (int)id && strcmp(g->phrase, phrase) == 0)
+            return g;
+    }
+    return NULL;
+}
+
+/* "over": a bound before a number ("over $420"), else a comparison ("growth
+ * over last year"). */
+static void resolve_over(parser *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        item *it = &p->it[i];
+        if (it->kind != IT_LEX || it->e->kind != LX_WORD || strcmp(it->e->phrase, "over") != 0)
+            continue;
+        bool number = i + 1 < p->n && p->it[i + 1].kind == IT_NUMBER;
+        const lex_entry *e = grammar_entry(p->v, "over", number ? W_MORE : W_VS);
+        if (e)
+            it->e = e;
+    }
+}
+
+/* Number words: "top five states". */
+static bool number_word(const ask_token *t, double *out)
+{
+    static const char *const words[] = {"two",     "three",     "four",     "five",
+                                        "six",     "seven",     "eight",    "nine",
+                                        "ten",     "eleven",    "twelve",   "thirteen",
+                                        "fourteen", "fifteen",  "sixteen",  "seventeen",
+                                        "eighteen", "nineteen", "twenty"};
+    for (size_t k = 0; k < RIA_ARRAY_LEN(words); k++)
+        if (strcmp(t->text, words[k]) == 0) {
+            *out = (double)k + 2;
+            return true;
+        }
+    if (strcmp(t->text, "dozen") == 0) {
+        *out = 12;
+        return true;
+    }
+    return false;
 }
 
 /* Splits the question into items (see the file comment). */
@@ -491,7 +401,7 @@ static void itemize(parser *p, int64_t anchor)
         }
         const ask_token *t = &p->toks.t[i];
         double sv;
-        if (suffixed_number(t, &sv)) {
+        if (suffixed_number(t, &sv) || number_word(t, &sv)) {
             push(p, (item){IT_NUMBER, i, 1, NULL, -1, sv, false, false, 0, 0});
             i++;
             continue;
@@ -500,11 +410,11 @@ static void itemize(parser *p, int64_t anchor)
             i++; /* punctuation carries no meaning of its own */
             continue;
         }
-        const lex_entry *f = t->kind == TOK_WORD ? fuzzy(p->v, t->text, t->len) : NULL;
-        push(p, (item){f ? IT_LEX : IT_UNKNOWN, i, 1, f, -1, 0, false, false, 0, 0});
+        push(p, (item){IT_UNKNOWN, i, 1, NULL, -1, 0, false, false, 0, 0});
         i++;
     }
     coordinated_values(p);
+    resolve_over(p);
 }
 
 /* ---------------------------------------------------------------- intent */
@@ -581,6 +491,35 @@ static bool groups_by(const parser *p, int i)
     return true;
 }
 
+/* "top 3 customers by revenue": the customers metric word names the
+ * customer column when a ranking or grouping word points at it and another
+ * metric is named. */
+static bool customers_grouped(const parser *p, int i, ask_intent *in)
+{
+    if (p->it[i].e->id != M_CUSTOMERS || in->ngroup >= 2)
+        return false;
+    const ria_column *c = ria_snapshot_role(p->v->snap, RIA_ROLE_CUSTOMER_ID);
+    int d = c ? vocab_dim_of_col(p->v, (int)c->id) : -1;
+    if (d < 0)
+        return false;
+    int k = i - 1;
+    if (k >= 0 && p->it[k].kind == IT_NUMBER)
+        k--;
+    if (k < 0 || !(is_word(&p->it[k], W_TOP) || is_word(&p->it[k], W_BOTTOM) ||
+                   is_word(&p->it[k], W_BY) || is_word(&p->it[k], W_EACH) ||
+                   is_word(&p->it[k], W_PER) || is_word(&p->it[k], W_WHICH) ||
+                   is_word(&p->it[k], W_HIGHEST) || is_word(&p->it[k], W_LOWEST) ||
+                   is_word(&p->it[k], W_BEST) || is_word(&p->it[k], W_WORST)))
+        return false;
+    bool other = false;
+    for (int x = 0; x < p->n; x++)
+        other |= x != i && is_metric(&p->it[x]) && p->it[x].e->id != M_CUSTOMERS;
+    if (!other)
+        return false;
+    in->group[in->ngroup++] = d;
+    return true;
+}
+
 /* Resolves the periods named relative to another one. */
 static void resolve_relative(const parser *p, ask_intent *in)
 {
@@ -641,6 +580,8 @@ static void collect(const parser *p, ask_intent *in)
         const lex_entry *e = it->e;
         switch (e->kind) {
         case LX_METRIC:
+            if (customers_grouped(p, i, in))
+                break;
             if (!in->metric_explicit)
                 in->metric = (metric_id)e->id;
             else if (in->metric2 == M_NONE && e->id != (int)in->metric)
@@ -706,10 +647,26 @@ static bool meaningful(const parser *p)
     return false;
 }
 
+/* A period that starts after the anchor's day asks for a forecast. */
+static void future_period(const parser *p, const ask_intent *in, ask_parse *out)
+{
+    int64_t end = (ria_floor_div(in->anchor, RIA_SECS_PER_DAY) + 1) * RIA_SECS_PER_DAY;
+    const ask_period *f = NULL;
+    if (in->has_period && in->period.start >= end)
+        f = &in->period;
+    for (int k = 0; !f && k < in->nperiods; k++)
+        if (in->periods[k].start >= end)
+            f = &in->periods[k];
+    (void)p;
+    if (f)
+        snprintf(out->future, sizeof out->future, "%s", f->label);
+}
+
 ria_status ask_parse_question(const vocab *v, const char *question, int64_t anchor,
                               const ask_intent *prev, ask_parse *out)
 {
     memset(out, 0, sizeof *out);
+    out->unavailable = M_NONE;
     parser *p = calloc(1, sizeof *p);
     if (!p)
         return RIA_ENOMEM;
@@ -720,6 +677,7 @@ ria_status ask_parse_question(const vocab *v, const char *question, int64_t anch
         free(p);
         return RIA_ENOMEM;
     }
+    correct_typos(p, out);
     itemize(p, anchor);
     unknown_words(p, out);
     ask_intent *in = &out->intent;
@@ -736,19 +694,23 @@ ria_status ask_parse_question(const vocab *v, const char *question, int64_t anch
         out->verdict = PARSE_NOT_UNDERSTOOD;
     } else {
         collect(p, in);
+        future_period(p, in, out);
         bool had_metric = in->metric_explicit;
         decide_shape(p, in);
         if (prev && is_follow_up(p, in)) {
             merge_follow_up(p, in, prev, had_metric);
             out->follow_up = true;
         }
+        if (out->future[0])
+            out->verdict = PARSE_OUT_OF_SCOPE;
         for (int i = 0; i < in->nfilters; i++)
             if (v->dims[in->filters[i].dim].col == v->col_status)
                 in->status_grouped = true;
         for (int g = 0; g < in->ngroup; g++)
             if (v->dims[in->group[g]].col == v->col_status)
                 in->status_grouped = true;
-        out->verdict = PARSE_OK;
+        if (out->verdict != PARSE_OUT_OF_SCOPE)
+            out->verdict = PARSE_OK;
     }
     ask_tokens_free(&p->toks);
     free(p);

@@ -17,6 +17,10 @@ typedef struct {
     char scope[4][48];       /* words that made it out of scope */
     int nscope;
     char currency[8];        /* out of scope: asked in this currency, the data is in another */
+    metric_id unavailable;   /* a metric the data cannot compute (M_NONE when all can) */
+    char corrected[8][2][48];/* typos read as known words: {as typed, read as} */
+    char future[64];         /* out of scope: a period after the data's end (a forecast) */
+    int ncorrected;
 } ask_parse;
 
 /* Interprets a question; prev is the session's previous intent (or NULL). */

@@ -68,13 +68,6 @@ bool growth_words(const parser *p);
 /* Two values of one dimension compared ("CA vs TX"): the filter index or -1. */
 int compared_values(const ask_intent *in);
 
-/* A period moved back by whole months (day of month clamped) or days. */
-ask_period period_back_months(const ask_period *p, int months);
-ask_period period_back_days(const ask_period *p, int days);
-/* The period just before p of the same length (one calendar unit back for
- * a whole month, quarter or year). */
-ask_period period_before(const ask_period *p);
-
 /* shape.c: chooses the intent's shape from the items (see shape.c). */
 void decide_shape(const parser *p, ask_intent *in);
 

@@ -158,35 +158,49 @@ static void growth_periods(const parser *p, ask_intent *in)
     in->nperiods = 2;
 }
 
-/* "categories trending up but margins trending down": the question holds
- * two conditions, split at the first trend word's clause end.  Each clause
- * has a direction and a metric (revenue when the clause names none). */
+static bool direction_word(const item *it)
+{
+    return is_word(it, W_TREND_UP) || is_word(it, W_TREND_DOWN) || is_word(it, W_INCREASE) ||
+           is_word(it, W_DECREASE);
+}
+
+static bool upward(const item *it)
+{
+    return is_word(it, W_TREND_UP) || is_word(it, W_INCREASE);
+}
+
+/* "categories trending up but margins trending down", "trending up in
+ * revenue but down in margin": the question may hold two conditions, split
+ * at a conjunction after the first direction.  Each clause has a direction
+ * and a metric (revenue when the clause names none). */
 static void trend_clauses(const parser *p, ask_intent *in)
 {
     int dir_at = -1;
     for (int i = 0; i < p->n && dir_at < 0; i++)
         if (is_word(&p->it[i], W_TREND_UP) || is_word(&p->it[i], W_TREND_DOWN))
             dir_at = i;
-    in->trend_up = is_word(&p->it[dir_at], W_TREND_UP);
-    in->trend2_up = !in->trend_up;
-    /* the first clause ends at a conjunction after its trend word */
-    int split = p->n;
-    for (int i = dir_at + 1; i < p->n; i++)
-        if (is_word(&p->it[i], W_BUT) || is_word(&p->it[i], W_WHILE) || is_word(&p->it[i], W_AND)) {
+    in->trend_up = upward(&p->it[dir_at]);
+    int split = -1, dir2 = -1;
+    for (int i = dir_at + 1; i < p->n && split < 0; i++)
+        if (is_word(&p->it[i], W_BUT) || is_word(&p->it[i], W_WHILE) || is_word(&p->it[i], W_AND))
             split = i;
-            break;
-        }
+    for (int i = split + 1; split >= 0 && i < p->n && dir2 < 0; i++)
+        if (direction_word(&p->it[i]))
+            dir2 = i;
     int m1 = -1, m2 = -1;
     for (int i = 0; i < p->n; i++) {
-        const item *it = &p->it[i];
-        if (!is_metric(it))
+        if (!is_metric(&p->it[i]))
             continue;
-        if (i < split && m1 < 0)
-            m1 = it->e->id;
-        else if (i > split && m2 < 0)
-            m2 = it->e->id;
+        if ((split < 0 || i < split) && m1 < 0)
+            m1 = p->it[i].e->id;
+        else if (split >= 0 && i > split && m2 < 0)
+            m2 = p->it[i].e->id;
     }
     in->metric = m1 >= 0 ? (metric_id)m1 : M_REVENUE;
+    in->metric2 = M_NONE;
+    if (dir2 < 0)
+        return;
+    in->trend2_up = upward(&p->it[dir2]);
     in->metric2 = m2 >= 0 ? (metric_id)m2 : M_REVENUE;
     if (in->metric2 == in->metric && in->trend_up == in->trend2_up)
         in->metric2 = M_NONE;
@@ -211,6 +225,27 @@ static metric_id ranked_metric(const parser *p)
         }
     }
     return M_NONE;
+}
+
+/* Whether the item after i (filler skipped) names products: a value of a
+ * category, sub-category, SKU or product name, or a product word. */
+static bool product_after(const parser *p, int i)
+{
+    for (int k = i + 1; k < p->n; k++) {
+        const item *it = &p->it[k];
+        if (it->kind == IT_LEX && it->e->kind == LX_FILLER)
+            continue;
+        if (it->kind != IT_LEX)
+            return false;
+        if (it->e->kind == LX_DIM)
+            return vocab_product_word(it->e);
+        if (it->e->kind != LX_VALUE)
+            return false;
+        ria_role r = p->v->snap->cols[p->v->dims[it->e->id].col].role;
+        return r == RIA_ROLE_CATEGORY || r == RIA_ROLE_SUB_CATEGORY || r == RIA_ROLE_SKU ||
+               r == RIA_ROLE_PRODUCT_NAME;
+    }
+    return false;
 }
 
 /* "Among states with at least 5000 orders, which had the highest AOV?": a
@@ -339,10 +374,7 @@ static bool shape_before_growth(const parser *p, ask_intent *in, bool rank)
     bool grouped = in->ngroup || in->by_time;
     if ((up || down) && (in->ngroup || which)) {
         in->shape = SH_TREND;
-        in->trend_up = up;
-        in->trend2_up = !down;
-        if (up && down)
-            trend_clauses(p, in);
+        trend_clauses(p, in);
         return true;
     }
     if (rank && grouped && having_rank(p, in)) {
@@ -391,14 +423,34 @@ static bool shape_before_growth(const parser *p, ask_intent *in, bool rank)
     return false;
 }
 
+/* "revenue by category for Electronics": grouping by a column filtered to
+ * one value gives one group; the question is about that value. */
+static void single_value_groups(ask_intent *in)
+{
+    int k = 0;
+    for (int g = 0; g < in->ngroup; g++) {
+        bool single = false;
+        for (int i = 0; i < in->nfilters; i++)
+            single |= in->filters[i].dim == in->group[g] && !in->filters[i].negate &&
+                      in->filters[i].nvalues == 1;
+        if (!single)
+            in->group[k++] = in->group[g];
+    }
+    in->ngroup = k;
+}
+
 void decide_shape(const parser *p, ask_intent *in)
 {
-    /* "how many" with no metric counts orders ("how many returned orders") */
+    /* "how many" with no metric counts orders ("how many returned
+     * orders"), or units of a product ("how many laptops did we sell") */
     if (!in->metric_explicit && has_word(p, W_HOW_MANY)) {
-        in->metric = M_ORDERS;
+        in->metric = product_after(p, find_word(p, W_HOW_MANY)) && p->v->metrics[M_UNITS].available
+                         ? M_UNITS
+                         : M_ORDERS;
         in->metric_explicit = true;
     }
     ranges_as_spans(p, in);
+    single_value_groups(in);
     time_grouping(p, in);
     bool rank = ranking(p, in);
     if (shape_before_growth(p, in, rank)) {

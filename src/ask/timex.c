@@ -368,7 +368,7 @@ static int year_at(const tctx *c, int i, bool attached, bool ctx_ok, int *y)
         *y = v;
         /* a year right after a month or quarter is one even before a
          * count word ("December 2023 units") */
-        ok = ok && (attached || !amount_context(c, i, ctx_ok)) && !paired_with_non_year(c, i);
+        ok = ok && (attached || (!amount_context(c, i, ctx_ok) && !paired_with_non_year(c, i)));
         return ok ? 1 : 0;
     }
     if (attached && is(c, i, "'") && glued(c, i) && plain_int(tok(c, i + 1), 2, 2) >= 0) {

@@ -110,6 +110,17 @@ typedef struct {
  * Returns the number of matches written (at most max). */
 int timex_find(const ask_tokens *toks, int64_t anchor, timex_match *out, int max);
 
+/* A period moved back by whole months (day of month clamped; a period
+ * ending at a month's end keeps ending at one) or by days; relabelled. */
+ask_period period_back_months(const ask_period *p, int months);
+ask_period period_back_days(const ask_period *p, int days);
+/* The period just before p of the same length (one calendar unit back for
+ * a whole month, quarter or year). */
+ask_period period_before(const ask_period *p);
+/* Whether p is exactly one calendar unit of its grain (a month, a quarter,
+ * a Monday-Sunday week ...), not a part of one. */
+bool period_is_whole(const ask_period *p);
+
 /* Formats [start, end) for humans: "2024-01-01 to 2024-03-31"; one day is
  * "2024-03-03", an open start "up to 2023-12-31", an empty span "no dates". */
 void ask_period_dates(const ask_period *p, char *out, size_t outsz);

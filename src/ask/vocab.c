@@ -27,6 +27,7 @@ static const struct {
 } metric_table[M_COUNT_] = {
     {M_REVENUE, "revenue", "Revenue", RIA_UNIT_MONEY, false, true,
      "revenue|sales|turnover|income|takings|gmv|gross sales|net sales|total sales|sales revenue|"
+     "rev|revs|sales dollars|dollar sales|sales value|receipts|"
      "amount|sales amount|revenues|sale|money|spend|spending|value|sales value"},
     {M_ORDERS, "orders", "Orders", RIA_UNIT_COUNT, false, true,
      "orders|order count|number of orders|transactions|sales count|number of sales|order|"
@@ -50,12 +51,15 @@ static const struct {
      "distinct customers|customer|active customers"},
     {M_DISCOUNT, "avg_discount", "Average discount", RIA_UNIT_RATIO, false, false,
      "discount|avg discount|average discount|discount rate|discounts|average discount rate|"
+     "discount rates|average discounts|"
      "avg discount rate|mean discount|discount level|discounting"},
     {M_CANCEL_RATE, "cancellation_rate", "Cancellation rate", RIA_UNIT_RATIO, true, false,
      "cancellation rate|cancel rate|% cancelled|cancellation %|cancellations rate|rate of cancellation|"
+     "cancellation rates|cancel rates|cancelation rates|rates of cancellation|"
      "cancelation rate|share of cancelled orders|percent cancelled|percentage cancelled"},
     {M_RETURN_RATE, "return_rate", "Return rate", RIA_UNIT_RATIO, true, false,
-     "return rate|returns %|return %|returns rate|rate of returns|percent returned|"
+     "return rate|returns %|return %|returns rate|rate of returns|percent returned|return rates|"
+     "returns rates|rates of return|refund rate|refund rates|"
      "percentage returned|share of returned orders"},
     {M_LINES, "lines", "Order lines", RIA_UNIT_COUNT, true, true,
      "rows|lines|records|order lines|line items|line count|number of rows|number of lines"},
@@ -288,7 +292,7 @@ static const struct {
     {W_GROWTH, "growth|grew|grow|growing rate|growth rate|expand|expanded|expansion"},
     {W_CHANGE, "change|changed|changes|difference|differ|delta|evolve|evolved|move|moved|shift"},
     {W_INCREASE, "increase|increased|increases|rise|rose|gain|gained|up|higher|improve|improved|"
-                 "jump|jumped"},
+                 "jump|jumped|add|added|adds|adding|grew by|went up|climbed"},
     {W_DECREASE, "decrease|decreased|decline|declined|drop|dropped|fall|fell|down|lower|shrink|"
                  "shrank|worse|lost|lose|losing"},
     {W_MORE, "more|more than|greater than|over|exceeding|exceeded|at least|larger than|bigger than|"
@@ -340,7 +344,7 @@ static const struct {
     {W_DAY, "day|days|date|dates"},
     {W_WEEK, "week|weeks"},
     {W_MONTH, "month|months"},
-    {W_QUARTER, "quarter|quarters"},
+    {W_QUARTER, "quarter|quarters|qtr|qtrs"},
     {W_YEAR, "year|years"},
     {W_LAST, "last"},
     {W_FIRST, "first"},
@@ -372,7 +376,9 @@ static const char *const filler_words =
     "invoiced|billed|ordered|paid|spent|spend on|did it|was it|were they|altogether|"
     "as a whole|in all|so far this|come from|came from|coming from|among them|of them|"
     "of those|each one|each one's|every one|one's|apiece|individually|respective|"
-    "their respective";
+    "their respective|via|given|offered|applied|dataset|data set|database|"
+    "the dataset|the data|in the data|in the dataset|in our data|on record|in total|overall|"
+    "#|no.|amt";
 
 /* Words that put a question out of scope. */
 static const char *const scope_words =
@@ -427,7 +433,10 @@ static void add_value(vocab *v, int dim, const char *value, size_t n)
     /* status values are said in lower case ("returned orders"); a state
      * code only when it is not also a word ("tx" but not "or") */
     e->exact_case = common_word(e->phrase) && v->dims[dim].col != v->col_status;
-    if (n < 4 || e->exact_case)
+    /* "TVs" also as "TV": an acronym's plural */
+    bool acronym_plural = n == 3 && value[2] == 's' && value[0] >= 'A' && value[0] <= 'Z' &&
+                          value[1] >= 'A' && value[1] <= 'Z';
+    if ((n < 4 && !acronym_plural) || e->exact_case)
         return;
     /* "Laptops" also as "laptop"; "Phone" also as "phones" */
     char alt[256];
@@ -626,6 +635,36 @@ static void add_state_words(vocab *v)
     }
 }
 
+/* Nicknames of big cities, when the data has the city. */
+static void add_city_nicknames(vocab *v)
+{
+    static const struct {
+        const char *nick, *city;
+    } nicks[] = {
+        {"nyc", "New York City"},      {"nyc", "New York"},          {"new york city", "New York"},
+        {"sf", "San Francisco"},       {"san fran", "San Francisco"}, {"philly", "Philadelphia"},
+        {"vegas", "Las Vegas"},        {"nola", "New Orleans"},      {"atl", "Atlanta"},
+    };
+    const ria_column *c = ria_snapshot_role(v->snap, RIA_ROLE_CITY);
+    int d = c ? vocab_dim_of_col(v, (int)c->id) : -1;
+    const ria_dict *dict = c ? v->snap->dicts[c->id] : NULL;
+    if (d < 0 || !dict)
+        return;
+    const char *added = "";
+    for (size_t i = 0; i < RIA_ARRAY_LEN(nicks); i++) {
+        /* the first city of a nickname that the data has */
+        if (strcmp(added, nicks[i].nick) == 0)
+            continue;
+        uint32_t code = ria_dict_lookup((ria_dict *)dict, nicks[i].city, strlen(nicks[i].city));
+        if (!code)
+            continue;
+        lex_entry *e = lex_add(&v->lex, nicks[i].nick, strlen(nicks[i].nick), LX_VALUE, d);
+        if (e)
+            e->value = dict->strs[code];
+        added = nicks[i].nick;
+    }
+}
+
 /* "returned orders", "cancellations": the status values of a class as one
  * named group. */
 static void add_status_words(vocab *v)
@@ -725,6 +764,178 @@ static void find_currency(vocab *v)
         snprintf(v->currency, sizeof v->currency, "USD");
 }
 
+/* Words of time expressions (timex.c) that a typo may stand for. */
+static const char *const time_words =
+    "day|days|week|weeks|month|months|quarter|quarters|year|years|last|past|previous|prior|"
+    "this|current|next|since|between|from|until|through|ago|today|yesterday|trailing|rolling|"
+    "full|complete|completed|whole|half|first|second|third|fourth|date|onwards|starting|"
+    "beginning|before|after|during|within|january|february|march|april|june|july|august|"
+    "september|october|november|december|fiscal|calendar|yearly|monthly|weekly|daily|"
+    "quarterly|annual|annually";
+
+/* Adds each word of phrase to the known set, and to the correction list
+ * when fix. */
+static void learn_words(vocab *v, const char *phrase, bool fix, int *cap)
+{
+    const char *p = phrase;
+    while (*p) {
+        while (*p == ' ' || *p == '|')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != '|')
+            e++;
+        size_t n = (size_t)(e - p);
+        uint32_t have;
+        if (n && !ria_strmap_get(&v->known, p, n, &have)) {
+            const char *w = ria_arena_strndup(&v->lex.strings, p, n);
+            if (w && ria_strmap_put(&v->known, w, n, 1, NULL) == RIA_OK && fix && n >= 3) {
+                if (v->nfix == *cap) {
+                    int c = *cap ? *cap * 2 : 1024;
+                    const char **a = realloc(v->fix_words, (size_t)c * sizeof *a);
+                    if (!a)
+                        return;
+                    v->fix_words = a;
+                    *cap = c;
+                }
+                v->fix_words[v->nfix++] = w;
+            }
+        }
+        p = e;
+    }
+}
+
+static void build_spelling(vocab *v)
+{
+    ria_strmap_init(&v->known);
+    int cap = 0;
+    learn_words(v, time_words, true, &cap);
+    for (int i = 0; i < v->lex.n; i++) {
+        const lex_entry *e = &v->lex.e[i];
+        bool fix = e->kind != LX_VALUE ||
+                   !v->snap->dicts[v->dims[e->id].col] ||
+                   v->snap->dicts[v->dims[e->id].col]->count <= 200;
+        /* filler is never a correction: a typo of a meaningful word must
+         * not silently become a word that means nothing */
+        learn_words(v, e->phrase, fix && !e->exact_case && e->kind != LX_FILLER, &cap);
+    }
+}
+
+/* Whether b is a with two neighbouring letters swapped. */
+static bool swapped(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (a[i] != b[i])
+            return a[i] == b[i + 1] && a[i + 1] == b[i] && strcmp(a + i + 2, b + i + 2) == 0;
+    return false;
+}
+
+/* Whether two letters are neighbours on a QWERTY keyboard. */
+static bool keys_near(char a, char b)
+{
+    static const char *const rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    int ra = -1, ca = 0, rb = -1, cb = 0;
+    for (int r = 0; r < 3; r++) {
+        const char *x = strchr(rows[r], a), *y = strchr(rows[r], b);
+        if (x && a) {
+            ra = r;
+            ca = (int)(x - rows[r]) * 2 + r;
+        }
+        if (y && b) {
+            rb = r;
+            cb = (int)(y - rows[r]) * 2 + r;
+        }
+    }
+    return ra >= 0 && rb >= 0 && abs(ra - rb) <= 1 && abs(ca - cb) <= 2;
+}
+
+/* The edit distance in half steps: a dropped, extra or swapped letter or a
+ * neighbouring key costs 2, any other substitution 3. */
+static int typo_cost(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n > 40 || m > 40)
+        return 99;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = 2 * (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = 2 * (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int sub = a[i - 1] == b[j - 1] ? 0 : keys_near(a[i - 1], b[j - 1]) ? 2 : 3;
+            int x = RIA_MIN(d[i - 1][j] + 2, d[i][j - 1] + 2);
+            x = RIA_MIN(x, d[i - 1][j - 1] + sub);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                x = RIA_MIN(x, d[i - 2][j - 2] + 2);
+            d[i][j] = x;
+        }
+    return d[n][m];
+}
+
+/* Damerau-Levenshtein distance, capped at 3 (and at 40 letters). */
+static int typo_distance(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n > 40 || m > 40)
+        return 3;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int row_min = 99;
+        for (size_t j = 1; j <= m; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int x = RIA_MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
+            x = RIA_MIN(x, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                x = RIA_MIN(x, d[i - 2][j - 2] + 1);
+            d[i][j] = x;
+            row_min = RIA_MIN(row_min, x);
+        }
+        if (row_min > 2)
+            return 3;
+    }
+    return RIA_MIN(d[n][m], 3);
+}
+
+const char *vocab_correct(const vocab *v, const char *w, size_t n)
+{
+    uint32_t have;
+    if (n < 4 || ria_strmap_get(&v->known, w, n, &have))
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(w[i] >= 'a' && w[i] <= 'z'))
+            return NULL;
+    /* one edit from five letters, two from eight; four letters only swap
+     * two neighbours ("dyas") */
+    int limit = n >= 8 ? 2 : 1;
+    const char *best = NULL;
+    int bestd = 99, ties = 0;
+    for (int i = 0; i < v->nfix; i++) {
+        const char *c = v->fix_words[i];
+        size_t m = strlen(c);
+        if (m + (size_t)limit < n || n + (size_t)limit < m)
+            continue;
+        int d = typo_distance(w, n, c, m);
+        if (n == 4 && (d != 1 || m != 4 || !swapped(w, c)))
+            continue;
+        if (d > limit)
+            continue;
+        /* rank by likelihood: a neighbouring key beats any other key, and
+         * a dropped letter ("monthy" for "monthly") an extra one ("month") */
+        int score = typo_cost(w, n, c, m) * 2 + (m < n ? 1 : 0);
+        if (score < bestd) {
+            bestd = score;
+            best = c;
+            ties = 0;
+        } else if (score == bestd) {
+            ties++;
+        }
+    }
+    return best && ties == 0 ? best : NULL;
+}
+
 ria_status vocab_build(vocab *v, ria_snapshot *snap, json_t *model, ria_error *err)
 {
     memset(v, 0, sizeof *v);
@@ -744,15 +955,19 @@ ria_status vocab_build(vocab *v, ria_snapshot *snap, json_t *model, ria_error *e
     add_dims_and_values(v);
     add_state_words(v);
     add_status_words(v);
+    add_city_nicknames(v);
     add_product_words(v);
     add_currency_words(v);
     if (index_lexicon(&v->lex) != RIA_OK)
         return ria_fail(err, RIA_ENOMEM, "out of memory building the vocabulary");
+    build_spelling(v);
     return RIA_OK;
 }
 
 void vocab_free(vocab *v)
 {
+    ria_strmap_free(&v->known);
+    free(v->fix_words);
     free(v->lex.e);
     ria_strmap_free(&v->lex.first);
     ria_arena_free(&v->lex.strings);

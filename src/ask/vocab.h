@@ -34,11 +34,20 @@ typedef struct {
     /* the condition every status-ruled metric adds; "" when the data has none */
     char status_rule[2048];
     char currency[8];              /* "USD" (the default), "INR", or "mixed" */
+    /* spelling: every word of the lexicon and of time expressions (known),
+     * and the ones a typo may be corrected to (the grammar, metrics,
+     * dimensions and the values of small dimensions) */
+    ria_strmap known;
+    const char **fix_words;
+    int nfix;
 } vocab;
 
 ria_status vocab_build(vocab *v, ria_snapshot *snap, json_t *model, ria_error *err);
 void vocab_free(vocab *v);
 int vocab_dim_of_col(const vocab *v, int col);
+/* The word a typo stands for ("revenu" -> "revenue", "dyas" -> "days"),
+ * or NULL when the word is known or no single known word is that close. */
+const char *vocab_correct(const vocab *v, const char *w, size_t n);
 /* The longest lexicon phrase starting at token `at` (exact-case values are
  * only matched when the question spells them as stored); returns its word
  * count (0 when none) and the entry. */

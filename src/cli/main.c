@@ -30,6 +30,22 @@ static const cli_command commands[] = {
      "definition, filters, dates, data version), or says which words it did not\n"
      "understand.  --json prints the full answer object (see docs/ASK.md).",
      ask_opts, 1, -1, cmd_ask},
+    {"chat", "[options]", "Ask questions interactively, with follow-ups and history.",
+     "A prompt with line editing and history: each question is asked in one\n"
+     "conversation, so follow-ups (\"and in Texas?\", \"what about last year?\",\n"
+     "\"break that down by month\", \"only Online\") refine the previous answer.\n"
+     "Commands: :help, :reset, :json, :sql, :summary [PERIOD], :quit.  Reads\n"
+     "plain lines when the input is not a terminal.",
+     chat_opts, 0, 0, cmd_chat},
+    {"summary", "[options] [PERIOD]", "Write a short report of sales performance for a period.",
+     "PERIOD is a time expression (\"last month\", \"Q3 2024\", \"2023\", \"the last\n"
+     "90 days\"); by default the last complete month and the year to date.  The\n"
+     "report gives revenue, orders, average order value, margin, units and\n"
+     "customers with their change on the previous period and a year before, the\n"
+     "leading and trailing categories, regions and channels, the biggest movers,\n"
+     "months that stand out, and data caveats.  Every figure is computed by SQL\n"
+     "(--json lists the statements).",
+     summary_opts, 0, -1, cmd_summary},
     {"eval", "[options] FILE.jsonl...", "Run golden question files and report accuracy.",
      "Asks every question of each file (questions sharing a \"session\" are asked in\n"
      "order in one conversation), judges the answers against \"expect\", and prints\n"

@@ -85,6 +85,13 @@ typedef struct {
     char delimiter;        /* 0 = detect per file */
     bool progress;         /* draw a progress bar on stderr */
     bool quiet;            /* no report printed (the caller prints it) */
+    /* called from the loading thread at most five times a second with the
+     * bytes read so far and the total (0 when unknown, e.g. stdin) */
+    void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+    /* when set and non-zero, the load stops with RIA_ECANCELLED and nothing
+     * is committed */
+    const volatile int *cancel;
 } ria_ingest_opts;
 
 typedef struct {

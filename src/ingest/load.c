@@ -567,6 +567,8 @@ static ria_status merge_chunk(loader *L, chunk_rows *c, int worker, ria_error *e
         progress_update(L, false);
         rc = enforce_budget(L, err);
     }
+    if (rc == RIA_OK && L->opts.cancel && *L->opts.cancel)
+        rc = ria_fail(err, RIA_ECANCELLED, "the load was cancelled; nothing was committed");
     return rc;
 }
 

@@ -96,12 +96,16 @@ static void human_bytes(double b, char *out, size_t n)
 
 void progress_update(loader *L, bool force)
 {
-    if (!L->opts.progress)
+    if (!L->opts.progress && !L->opts.on_progress)
         return;
     double now = ria_now();
     if (!force && now - L->last_progress < 0.2)
         return;
     L->last_progress = now;
+    if (L->opts.on_progress)
+        L->opts.on_progress(L->opts.progress_ctx, L->bytes_done, L->bytes_total);
+    if (!L->opts.progress)
+        return;
     double dt = now - L->started;
     if (dt <= 0)
         return;

@@ -8,7 +8,7 @@
 #   make demo         demo data, ingest, info, questions, summary
 
 CC      ?= cc
-PKGS    := libzstd jansson libxxhash libedit
+PKGS    := libzstd jansson libxxhash libedit libmicrohttpd hiredis
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -34,8 +34,11 @@ CFLAGS  := $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) -Isrc $(EXTRA_CFLAGS)
 # Components in include order (core is the bottom).
 COMPONENTS := core store ingest gen engine ask cache llm serve backends
 LIB_SRC := $(foreach c,$(COMPONENTS),$(wildcard src/$(c)/*.c))
+# the web page, embedded (scripts/embed-assets; needs web/node_modules)
+ASSETS_C := $(BUILD)/gen/assets.c
+WEB_SRC  := $(wildcard web/*.html web/*.css web/js/*.js) web/package-lock.json
 CLI_SRC := $(wildcard src/cli/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libria.a
 
@@ -64,6 +67,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASSETS_C): $(WEB_SRC) scripts/embed-assets
+	@mkdir -p $(dir $@)
+	@echo "  GEN   $@"
+	$(Q)python3 scripts/embed-assets $@
+
+$(BUILD)/gen/assets.o: $(ASSETS_C)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@echo "  LD    $@"

@@ -25,6 +25,7 @@
 typedef struct {
     ria_snapshot *snap;
     vocab voc;
+    json_t *examples;         /* built on first use; guarded by the asker's mutex */
     int64_t version;
     int64_t anchor;
     int refs;                 /* guarded by the asker's mutex */
@@ -68,6 +69,7 @@ static void state_free(ask_state *s)
     if (!s)
         return;
     vocab_free(&s->voc);
+    json_decref(s->examples);
     ria_snapshot_free(s->snap);
     free(s);
 }
@@ -228,8 +230,9 @@ void ria_ask_cache_stats_get(ria_asker *a, ria_ask_cache_stats *out)
 
 /* ------------------------------------------------------------- keys */
 
-/* Lower case, single spaces, no trailing punctuation: how the exact tier
- * sees a question. */
+/* Single spaces, no trailing punctuation: how the exact tier sees a
+ * question.  Case is kept: it can change the meaning ("Store" the channel,
+ * "store" a word; "OH" the state, "oh" a word). */
 static void normalize(const char *q, ria_buf *out)
 {
     bool space = false;
@@ -242,7 +245,7 @@ static void normalize(const char *q, ria_buf *out)
         if (space)
             ria_buf_putc(out, ' ');
         space = false;
-        ria_buf_putc(out, (char)tolower(c));
+        ria_buf_putc(out, (char)c);
     }
     while (out->len && strchr("?!. ", out->data[out->len - 1]))
         out->data[--out->len] = 0;
@@ -259,12 +262,15 @@ static void intent_text(const ask_intent *in, ria_buf *b)
             ria_buf_printf(b, "%zu:%s,", strlen(f->values[k]), f->values[k]);
         ria_buf_printf(b, "[%s] ", f->label);
     }
+    /* whether a period was relative does not change the numbers; a plan
+     * tier hit rebuilds the interpretation, which says it */
     if (in->has_period)
-        ria_buf_printf(b, "p%lld-%lld[%s] ", (long long)in->period.start,
-                       (long long)in->period.end, in->period.label);
+        ria_buf_printf(b, "p%lld-%lld:%d[%s] ", (long long)in->period.start,
+                       (long long)in->period.end, in->period.grain, in->period.label);
     for (int k = 0; k < in->nperiods; k++)
-        ria_buf_printf(b, "q%lld-%lld[%s] ", (long long)in->periods[k].start,
-                       (long long)in->periods[k].end, in->periods[k].label);
+        ria_buf_printf(b, "q%lld-%lld:%d[%s] ", (long long)in->periods[k].start,
+                       (long long)in->periods[k].end, in->periods[k].grain,
+                       in->periods[k].label);
     for (int g = 0; g < in->ngroup; g++)
         ria_buf_printf(b, "g%d ", in->group[g]);
     ria_buf_printf(b, "t%d:%d n%d a%d c%d:%d d%d r%d b%.17g:%d:%d:%d u%d:%d sg%d an%lld",
@@ -520,6 +526,10 @@ static ria_status answer_intent(ria_asker *a, ask_state *s, const ask_intent *in
         *ans = json_loads(hit, 0, NULL);
         free(hit);
         if (*ans) {
+            /* the numbers are shared; the interpretation is this wording's */
+            compose_ctx ic = {&s->voc, in, &q, NULL, s->version,
+                              strcmp(s->voc.currency, "USD") != 0 ? s->voc.currency : NULL};
+            json_object_set_new(*ans, "interpretation", interpretation(&ic));
             *tier = "plan_cache";
             goto done;
         }
@@ -705,7 +715,7 @@ ria_status ria_ask(ria_asker *a, ria_session *sess, const char *question, void *
     double t0 = ria_now();
     ask_state *s = state_get(a);
     ria_buf norm;
-    ria_buf_init(&norm, 4096);
+    ria_buf_init(&norm, 0);
     ria_status rc = RIA_OK;
     json_t *ans = NULL;
     const char *tier = "rules";
@@ -777,4 +787,32 @@ ria_status ria_summary(ria_asker *a, const char *period, void **out_json, ria_er
     }
     state_put(a, s);
     return rc;
+}
+
+ria_status ria_ask_examples(ria_asker *a, int max, void **out_json, ria_error *err)
+{
+    ask_state *s = state_get(a);
+    pthread_mutex_lock(&a->mu);
+    json_t *have = s->examples ? json_incref(s->examples) : NULL;
+    pthread_mutex_unlock(&a->mu);
+    if (!have) {
+        summary_ctx c = {&s->voc, s->snap, {a->opts.threads, a->opts.no_views}, s->anchor,
+                         s->version, NULL};
+        have = examples_build(&c, 12);
+        pthread_mutex_lock(&a->mu);
+        if (!s->examples && have)
+            s->examples = json_incref(have);
+        pthread_mutex_unlock(&a->mu);
+    }
+    state_put(a, s);
+    if (!have)
+        return ria_fail(err, RIA_ENOMEM, "out of memory");
+    /* a copy the caller may change, with at most max examples */
+    json_t *copy = json_deep_copy(have);
+    json_decref(have);
+    json_t *ex = json_object_get(copy, "examples");
+    while ((int)json_array_size(ex) > max)
+        json_array_remove(ex, json_array_size(ex) - 1);
+    *out_json = copy;
+    return RIA_OK;
 }

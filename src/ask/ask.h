@@ -70,6 +70,11 @@ ria_status ria_ask(ria_asker *a, ria_session *s, const char *question, void **ou
  * a written report whose every figure is computed. */
 ria_status ria_summary(ria_asker *a, const char *period, void **out_json, ria_error *err);
 
+/* Example questions drawn from the data (each one understood), and phrases
+ * for suggestions: {"examples": [...], "phrases": [...]}.  Cached per
+ * version. */
+ria_status ria_ask_examples(ria_asker *a, int max, void **out_json, ria_error *err);
+
 /* Cache counters, for metrics and tests. */
 typedef struct {
     uint64_t exact_hits, exact_misses, plan_hits, plan_misses, shared_hits, shared_misses;

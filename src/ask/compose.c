@@ -116,37 +116,60 @@ static json_t *breakdown(const compose_ctx *c, bool rank)
         }
         ria_buf_putc(&b, '.');
     } else if (series) {
+        int hi = 0, lo = 0, buckets = 0;
+        for (int i = 0; i < rs.n; i++) {
+            if (cmp_num(rs.r[i].v[0], rs.r[hi].v[0], true) < 0)
+                hi = i;
+            if (cmp_num(rs.r[i].v[0], rs.r[lo].v[0], false) < 0)
+                lo = i;
+            /* rows are sorted by bucket first: count the distinct ones */
+            buckets += i == 0 || strcmp(label_str(&rs.r[i], 0), label_str(&rs.r[i - 1], 0)) != 0;
+        }
+        fmt(c, rs.r[hi].v[0], munit(c), a, sizeof a);
+        fmt(c, rs.r[lo].v[0], munit(c), bb, sizeof bb);
+        ria_buf_printf(&b, "%c%s by %s", m[0] - 32, m + 1, grain_name(in->grain));
+        if (in->ngroup)
+            ria_buf_printf(&b, " and %s", dim_label(c, 0));
+        context(c, -1, true, &b);
+        ria_buf_printf(&b, ": %d %ss", buckets, grain_name(in->grain));
+        if (in->ngroup) {
+            ria_buf_printf(&b, ", highest %s in %s (%s), lowest %s in %s (%s).", a,
+                           label_str(&rs.r[hi], 0), label_str(&rs.r[hi], 1), bb,
+                           label_str(&rs.r[lo], 0), label_str(&rs.r[lo], 1));
+        } else {
+            ria_buf_printf(&b, ", highest %s in %s, lowest %s in %s.", a, label_str(&rs.r[hi], 0),
+                           bb, label_str(&rs.r[lo], 0));
+        }
+    } else {
+        double total = 0;
         int hi = 0, lo = 0;
-        for (int i = 1; i < rs.n; i++) {
+        for (int i = 0; i < rs.n; i++) {
+            total += isnan(rs.r[i].v[0]) ? 0 : rs.r[i].v[0];
             if (cmp_num(rs.r[i].v[0], rs.r[hi].v[0], true) < 0)
                 hi = i;
             if (cmp_num(rs.r[i].v[0], rs.r[lo].v[0], false) < 0)
                 lo = i;
         }
         fmt(c, rs.r[hi].v[0], munit(c), a, sizeof a);
-        fmt(c, rs.r[lo].v[0], munit(c), bb, sizeof bb);
-        ria_buf_printf(&b, "%c%s by %s", m[0] - 32, m + 1, grain_name(in->grain));
-        context(c, -1, true, &b);
-        ria_buf_printf(&b, ": %d %ss, highest %s in %s, lowest %s in %s.", rs.n,
-                       grain_name(in->grain), a, label_str(&rs.r[hi], 0), bb,
-                       label_str(&rs.r[lo], 0));
-    } else {
-        double total = 0;
-        for (int i = 0; i < rs.n; i++)
-            total += isnan(rs.r[i].v[0]) ? 0 : rs.r[i].v[0];
-        fmt(c, rs.r[0].v[0], munit(c), a, sizeof a);
         ria_buf_printf(&b, "%c%s by %s", m[0] - 32, m + 1, what);
+        if (nlab > 1 && in->ngroup > 1)
+            ria_buf_printf(&b, " and %s", dim_label(c, 1));
         context(c, -1, true, &b);
-        ria_buf_printf(&b, ": %s is highest with %s", label_str(&rs.r[0], 0), a);
+        ria_buf_puts(&b, ": ");
+        for (int k = 0; k < nlab; k++)
+            ria_buf_printf(&b, "%s%s", k ? ", " : "", label_str(&rs.r[hi], k));
+        ria_buf_printf(&b, " is highest with %s", a);
         if (c->v->metrics[in->metric].additive && total > 0 && nlab == 1) {
             char s[32];
-            snprintf(s, sizeof s, "%.1f%%", rs.r[0].v[0] / total * 100);
+            snprintf(s, sizeof s, "%.1f%%", rs.r[hi].v[0] / total * 100);
             ria_buf_printf(&b, " (%s of the total)", s);
         }
         if (rs.n > 1) {
-            fmt(c, rs.r[rs.n - 1].v[0], munit(c), bb, sizeof bb);
-            if (nlab == 1)
-                ria_buf_printf(&b, "; %s is lowest with %s", label_str(&rs.r[rs.n - 1], 0), bb);
+            fmt(c, rs.r[lo].v[0], munit(c), bb, sizeof bb);
+            ria_buf_puts(&b, "; ");
+            for (int k = 0; k < nlab; k++)
+                ria_buf_printf(&b, "%s%s", k ? ", " : "", label_str(&rs.r[lo], k));
+            ria_buf_printf(&b, " is lowest with %s", bb);
         }
         ria_buf_putc(&b, '.');
     }

@@ -87,14 +87,19 @@ json_t *compose_periods(const compose_ctx *c)
         context(c, -1, false, &b);
         ria_buf_printf(&b, ", %s vs %s", p1, p2);
         if (two && rs.n) {
-            if (diff)
-                fmt(c, rs.r[0].v[2], munit(c), g, sizeof g);
-            else
-                pct(rs.r[0].v[3], g, sizeof g);
+            /* the group that changed most (least, for a bottom ranking) */
             bool low = in->growth_rank && in->ascending;
-            ria_buf_printf(&b, ": %s %s %s (%s%s)", label_str(&rs.r[0], 0),
+            int k = diff ? 2 : 3, best = 0;
+            for (int i = 1; i < rs.n; i++)
+                if (cmp_num(rs.r[i].v[k], rs.r[best].v[k], !low) < 0)
+                    best = i;
+            if (diff)
+                fmt(c, rs.r[best].v[2], munit(c), g, sizeof g);
+            else
+                pct(rs.r[best].v[3], g, sizeof g);
+            ria_buf_printf(&b, ": %s %s %s (%s%s)", label_str(&rs.r[best], 0),
                            diff ? "increased" : "grew", low ? "least" : "most",
-                           diff && rs.r[0].v[2] >= 0 ? "+" : "", g);
+                           diff && rs.r[best].v[2] >= 0 ? "+" : "", g);
         }
         ria_buf_putc(&b, '.');
     }

@@ -47,13 +47,16 @@ json_t *compose_trend(const compose_ctx *c)
     double *ys = calloc((r->nrows + 1) * (size_t)months * 2 + 1, sizeof *ys);
     for (size_t i = 0; rs.r && ys && i < r->nrows; i++) {
         ria_value g = *ria_result_at(r, i, 0);
+        json_t *label = cell_json(&g, RIA_TU_MONTH);
         int at = -1;
         for (int k = 0; k < rs.n && at < 0; k++)
-            if (json_equal(rs.r[k].labels[0], cell_json(&g, RIA_TU_MONTH)))
+            if (json_equal(rs.r[k].labels[0], label))
                 at = k;
-        if (at < 0) {
+        if (at >= 0) {
+            json_decref(label);
+        } else {
             at = rs.n++;
-            rs.r[at].labels[0] = cell_json(&g, RIA_TU_MONTH);
+            rs.r[at].labels[0] = label;
             rs.r[at].nlabels = 1;
             double *yy = ys + (size_t)at * (size_t)months * 2;
             for (int k = 0; k < months * 2; k++)

@@ -4,9 +4,9 @@
  * "compare with H2", "and the lowest?".
  *
  * A question is a follow-up when it starts with a continuation cue, or
- * names no metric and says little (three meaningful items at most).  The
- * merge starts from the previous interpretation and lets what the new
- * question names replace the slot of the same kind.
+ * names no metric and says little (two meaningful items at most: "by
+ * channel", "Texas?").  The merge starts from the previous interpretation
+ * and lets what the new question names replace the slot of the same kind.
  */
 #include "parse_items.h"
 
@@ -44,7 +44,7 @@ bool is_follow_up(const parser *p, const ask_intent *in)
         return false;
     if (is_word(f, W_VS) || is_word(f, W_COMPARE))
         return true;
-    return meaningful_items(p) <= 3;
+    return meaningful_items(p) <= 2;
 }
 
 static int cmp_period(const void *a, const void *b)

@@ -208,13 +208,17 @@ static ria_status headline(runner *r, const periods3 *ps, json_t *sec, ria_buf *
     ria_buf_free(&b);
     if (rc != RIA_OK)
         return rc;
-    json_t *rows = json_array();
+    json_t *rows = json_array(), *units = json_array();
     const char *vs = ps->has_prev ? "%s on %s, %s on %s" : "%s on %s";
     for (int i = 0; i < nm; i++) {
         const metric_def *m = &c->v->metrics[ms[i]];
         double cur = num(res, 0, 3 * i), prev = num(res, 0, 3 * i + 1), ya = num(res, 0, 3 * i + 2);
         json_array_append_new(rows, json_pack("[s, o, o, o]", m->label, number_json(cur),
                                               number_json(prev), number_json(ya)));
+        json_array_append_new(units, json_string(m->unit == RIA_UNIT_MONEY   ? "money"
+                                                 : m->unit == RIA_UNIT_RATIO ? "ratio"
+                                                 : m->unit == RIA_UNIT_COUNT ? "count"
+                                                                             : "number"));
         char v[64], cp[32], cy[32];
         money_or_count(c, m, cur, v, sizeof v);
         change_text(m, cur, prev, cp, sizeof cp);
@@ -252,7 +256,9 @@ static ria_status headline(runner *r, const periods3 *ps, json_t *sec, ria_buf *
     json_array_append_new(cols, column(ps->has_prev ? ps->prev.label : "previous", "number",
                                        RIA_UNIT_NONE));
     json_array_append_new(cols, column(ps->ya.label, "number", RIA_UNIT_NONE));
-    json_object_set_new(sec, "headline", json_pack("{s:o, s:o}", "columns", cols, "rows", rows));
+    /* units[i] is the unit of rows[i]'s numbers */
+    json_object_set_new(sec, "headline",
+                        json_pack("{s:o, s:o, s:o}", "columns", cols, "rows", rows, "units", units));
     ria_result_free(res);
     return RIA_OK;
 }
@@ -607,9 +613,10 @@ ria_status summary_build(const summary_ctx *c, const char *period, json_t **out,
     char anchor[16];
     ria_format_date(ria_floor_div(c->anchor, RIA_SECS_PER_DAY), anchor);
     if (rc == RIA_OK)
-        *out = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:I, s:{s:I, s:I}}", "status",
+        *out = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:{s:I, s:I}}", "status",
                          "answered", "text", text.data ? text.data : "", "sections", sections,
-                         "unusual_months", months, "caveats", cav, "sql", r.sql, "anchor", anchor, "data_version",
+                         "unusual_months", months, "caveats", cav, "sql", r.sql, "currency",
+                         c->currency ? c->currency : "USD", "anchor", anchor, "data_version",
                          (json_int_t)c->version, "stats", "rows_scanned",
                          (json_int_t)r.stats.rows_scanned, "bytes_read",
                          (json_int_t)r.stats.bytes_read);

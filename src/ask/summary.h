@@ -23,4 +23,8 @@ typedef struct {
  * "not_understood"; only engine failures return an error. */
 ria_status summary_build(const summary_ctx *c, const char *period, json_t **out, ria_error *err);
 
+/* {"examples": [up to max questions drawn from the data, each one that
+ * parses], "phrases": [metric-by-dimension phrases for suggestions]}. */
+json_t *examples_build(const summary_ctx *c, int max);
+
 #endif

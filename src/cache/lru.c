@@ -183,7 +183,8 @@ void ria_lru_clear(ria_lru *c)
     pthread_mutex_lock(&c->mu);
     while (c->head)
         remove_entry(c, c->head);
-    memset(c->slots, 0, c->nslots * sizeof *c->slots);
+    if (c->slots)
+        memset(c->slots, 0, c->nslots * sizeof *c->slots);
     c->used = 0;
     pthread_mutex_unlock(&c->mu);
 }

@@ -72,6 +72,8 @@ int cmd_ask(const cli_command *cmd, cli_args *args);
 int cmd_eval(const cli_command *cmd, cli_args *args);
 int cmd_chat(const cli_command *cmd, cli_args *args);
 int cmd_summary(const cli_command *cmd, cli_args *args);
+int cmd_serve(const cli_command *cmd, cli_args *args);
+int cmd_feedback(const cli_command *cmd, cli_args *args);
 /* --anchor DATE of ask, chat, eval, summary and serve. */
 bool cli_anchor(const cli_command *cmd, const cli_args *a, int64_t *out);
 int cmd_views(const cli_command *cmd, cli_args *args);
@@ -79,7 +81,7 @@ int cmd_views(const cli_command *cmd, cli_args *args);
 /* Options of each command, defined beside the implementation. */
 extern const cli_opt gen_opts[], ingest_opts[], info_opts[], versions_opts[], compact_opts[],
     vacuum_opts[], export_opts[], sql_opts[], ask_opts[], eval_opts[];
-extern const cli_opt views_opts[], chat_opts[], summary_opts[];
+extern const cli_opt views_opts[], chat_opts[], summary_opts[], serve_opts[], feedback_opts[];
 
 /* Parses argv against cmd (handles --help); returns -1 to continue, else an
  * exit code to return at once. */

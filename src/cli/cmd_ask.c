@@ -52,7 +52,7 @@ int cmd_ask(const cli_command *cmd, cli_args *a)
         return cli_fail_err(cmd, &err);
     }
     ria_buf q;
-    ria_buf_init(&q, 4096);
+    ria_buf_init(&q, 0);
     for (int i = 0; i < a->npos; i++)
         ria_buf_printf(&q, "%s%s", i ? " " : "", a->pos[i]);
     void *ans = NULL;
@@ -60,14 +60,17 @@ int cmd_ask(const cli_command *cmd, cli_args *a)
     if (ria_ask(k, NULL, q.data ? q.data : "", &ans, &err) != RIA_OK) {
         ec = cli_fail_err(cmd, &err);
     } else if (cli_flag(cmd, a, "json")) {
-        json_dumpf(ans, stdout, JSON_INDENT(2));
+        json_dumpf(ans, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
         fputc('\n', stdout);
     } else {
         ria_answer_print(stdout, ans);
     }
+    /* 0 answered, 3 not understood or out of scope (as `ria summary`), 1 an error */
     const char *status = ans ? json_string_value(json_object_get(ans, "status")) : NULL;
-    if (!ec && status && strcmp(status, "answered") != 0 && strcmp(status, "error") == 0)
+    if (!ec && status && strcmp(status, "error") == 0)
         ec = 1;
+    else if (!ec && status && strcmp(status, "answered") != 0)
+        ec = 3;
     json_decref(ans);
     ria_buf_free(&q);
     ria_asker_free(k);

@@ -45,7 +45,7 @@ static void chat_help(void)
 static void show(const chat *c, json_t *ans, bool summary)
 {
     if (c->json) {
-        json_dumpf(ans, stdout, JSON_INDENT(2));
+        json_dumpf(ans, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
         fputc('\n', stdout);
     } else if (summary) {
         ria_summary_print(stdout, ans);

@@ -33,7 +33,7 @@ int cmd_summary(const cli_command *cmd, cli_args *a)
         return cli_fail_err(cmd, &err);
     }
     ria_buf period;
-    ria_buf_init(&period, 256);
+    ria_buf_init(&period, 0);
     for (int i = 0; i < a->npos; i++)
         ria_buf_printf(&period, "%s%s", i ? " " : "", a->pos[i]);
     void *rep = NULL;
@@ -42,7 +42,7 @@ int cmd_summary(const cli_command *cmd, cli_args *a)
         ec = cli_fail_err(cmd, &err);
     } else {
         if (cli_flag(cmd, a, "json")) {
-            json_dumpf(rep, stdout, JSON_INDENT(2));
+            json_dumpf(rep, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
             fputc('\n', stdout);
         } else {
             ria_summary_print(stdout, rep);

@@ -28,7 +28,8 @@ static const cli_command commands[] = {
     {"ask", "[options] \"QUESTION\"", "Answer a question about the sales in plain English.",
      "Prints the answer sentence, the table and exactly what was computed (metric\n"
      "definition, filters, dates, data version), or says which words it did not\n"
-     "understand.  --json prints the full answer object (see docs/ASK.md).",
+     "understand.  --json prints the full answer object (see docs/ASK.md).  Exits\n"
+     "0 when answered, 3 when not understood or out of scope, 1 on an error.",
      ask_opts, 1, -1, cmd_ask},
     {"chat", "[options]", "Ask questions interactively, with follow-ups and history.",
      "A prompt with line editing and history: each question is asked in one\n"
@@ -52,6 +53,17 @@ static const cli_command commands[] = {
      "accuracy per category, abstention correctness, latency p50/p95 and every miss\n"
      "with the interpretation chosen.  Exits non-zero below --min-accuracy.",
      eval_opts, 1, -1, cmd_eval},
+    {"serve", "[options]", "Serve the JSON API and the web page over HTTP.",
+     "Listens on 127.0.0.1:8080 by default and serves the store read-only while\n"
+     "'ria ingest' may commit beside it: each new version is picked up without a\n"
+     "restart.  The API (docs/API.md) answers questions, summaries, SQL, schema,\n"
+     "versions, quality reports, feedback, tasks with progress, streamed ingest\n"
+     "(micro-batches) and /metrics.  Off loopback every request needs an API key.",
+     serve_opts, 0, 0, cmd_serve},
+    {"feedback", "[options]", "Report what users said about answers; export the disliked.",
+     "Counts thumbs up and down by reason, lists the disliked questions with what\n"
+     "was computed, and --export writes them as a golden-file skeleton to review.",
+     feedback_opts, 0, 0, cmd_feedback},
     {"sql", "[options] \"SELECT ...\"", "Run a read-only SQL query over the sales table.",
      "A practical SELECT dialect: WHERE, GROUP BY (names, aliases, positions),\n"
      "HAVING, ORDER BY, LIMIT/OFFSET, CASE, date parts and date_trunc, CAST,\n"

@@ -259,6 +259,8 @@ void ria_parallel_for(int n, int threads, void (*fn)(void *arg, int i), void *ar
 double ria_now(void);
 /* Wall-clock seconds since the epoch. */
 int64_t ria_wall_time(void);
+/* 64 unpredictable bits from the kernel (ids, not keys of data). */
+uint64_t ria_random64(void);
 
 /* ---------------------------------------------------------------- logging */
 

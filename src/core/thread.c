@@ -5,6 +5,7 @@
 #include "core.h"
 
 #include <pthread.h>
+#include <sys/random.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -70,4 +71,15 @@ double ria_now(void)
 int64_t ria_wall_time(void)
 {
     return (int64_t)time(NULL);
+}
+
+uint64_t ria_random64(void)
+{
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
+        /* no entropy source: time and address mixed (ids stay unique) */
+        static _Atomic uint64_t counter;
+        v = ria_hash64(&(uint64_t[2]){(uint64_t)(ria_now() * 1e9), ++counter}, 16);
+    }
+    return v;
 }

@@ -115,22 +115,22 @@ void serve_log_question(srv *s, const char *question, json_t *ans, const char *s
         return;
     char when[32];
     ria_format_ts(ria_wall_time(), when);
-    json_t *stats = json_object_get(ans, "stats");
-    json_t *line = json_pack(
-        "{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "time", when, "question", question,
-        "status", json_object_get(ans, "status"), "tier", json_object_get(ans, "tier"),
-        "plan_hash", json_object_get(ans, "plan_hash") ? json_object_get(ans, "plan_hash") : json_null(),
-        "ms", json_object_get(json_object_get(ans, "timings"), "total_ms"), "rows_scanned",
-        json_object_get(stats, "rows_scanned") ? json_object_get(stats, "rows_scanned") : json_integer(0),
-        "data_version",
-        json_object_get(json_object_get(ans, "interpretation"), "data_version")
-            ? json_object_get(json_object_get(ans, "interpretation"), "data_version")
-            : json_null(),
-        "interpretation",
-        json_object_get(json_object_get(ans, "interpretation"), "summary")
-            ? json_object_get(json_object_get(ans, "interpretation"), "summary")
-            : json_null(),
-        "session", session ? session : "");
+    json_t *in = json_object_get(ans, "interpretation");
+    json_t *line = json_pack("{s:s, s:s, s:s}", "time", when, "question", question, "session",
+                             session ? session : "");
+    /* copies of the answer's fields (null when absent) */
+    static const char *const from_answer[] = {"status", "tier", "plan_hash"};
+    for (size_t i = 0; i < RIA_ARRAY_LEN(from_answer); i++) {
+        json_t *v = json_object_get(ans, from_answer[i]);
+        json_object_set(line, from_answer[i], v ? v : json_null());
+    }
+    json_t *ms = json_object_get(json_object_get(ans, "timings"), "total_ms");
+    json_t *rows = json_object_get(json_object_get(ans, "stats"), "rows_scanned");
+    json_t *dv = json_object_get(in, "data_version"), *sum = json_object_get(in, "summary");
+    json_object_set(line, "ms", ms ? ms : json_null());
+    json_object_set_new(line, "rows_scanned", json_integer(rows ? json_integer_value(rows) : 0));
+    json_object_set(line, "data_version", dv ? dv : json_null());
+    json_object_set(line, "interpretation", sum ? sum : json_null());
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (!text)
@@ -357,6 +357,7 @@ static void h_feedback(req *r, resp *out)
                    "the body needs \"question\" and \"rating\": \"up\" or \"down\"");
         return;
     }
+    bool up = strcmp(rating, "up") == 0; /* rating points into body, freed below */
     const char *reason = json_string_value(json_object_get(body, "reason"));
     const char *comment = json_string_value(json_object_get(body, "comment"));
     if (strlen(q) > 2000 || (reason && strlen(reason) > 100) || (comment && strlen(comment) > 2000)) {
@@ -403,7 +404,7 @@ static void h_feedback(req *r, resp *out)
         resp_error(out, 500, "io_error", "the feedback could not be stored");
         return;
     }
-    atomic_fetch_add(strcmp(rating, "up") == 0 ? &s->m.feedback_up : &s->m.feedback_down, 1);
+    atomic_fetch_add(up ? &s->m.feedback_up : &s->m.feedback_down, 1);
     resp_json(out, 201, json_pack("{s:b, s:s}", "ok", 1, "id", id));
 }
 

@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "engine/engine.h"
 
-#include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,30 +117,101 @@ static void print_csv(const ria_result *r, FILE *f)
     ria_buf_free(&b);
 }
 
-static json_t *json_value(const ria_value *v)
+/* ---------------------------------------------------------------- JSON
+ * Written here rather than through jansson, whose numbers are doubles:
+ * decimals and integers beyond 64 bits are printed digit for digit. */
+
+/* A JSON string: UTF-8 kept, control characters escaped, invalid bytes
+ * replaced by U+FFFD. */
+static void json_str(ria_buf *b, const char *s, size_t n)
 {
-    if (v->is_null)
-        return json_null();
-    switch (v->type) {
-    case RIA_V_BOOL: return json_boolean(v->i);
-    case RIA_V_INT:
-        if (!v->wide)
-            return json_integer(v->i);
-        return json_real((double)ria_value_i128(v));
-    case RIA_V_DEC: {
-        /* exact decimal text parsed back as a JSON number */
-        char num[64];
-        ria_format_decimal128(ria_value_i128(v), 4, num);
-        return json_real(strtod(num, NULL));
+    ria_buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            ria_buf_putc(b, '\\');
+            ria_buf_putc(b, (char)c);
+            i++;
+        } else if (c < 0x20) {
+            const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
+                              : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+            if (esc)
+                ria_buf_puts(b, esc);
+            else
+                ria_buf_printf(b, "\\u%04x", c);
+            i++;
+        } else if (c < 0x80) {
+            ria_buf_putc(b, (char)c);
+            i++;
+        } else {
+            /* a well-formed sequence (no overlongs, surrogates or > U+10FFFF) */
+            size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            bool ok = len && i + len <= n;
+            for (size_t k = 1; ok && k < len; k++)
+                ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+            if (ok && len == 3) {
+                unsigned char d = (unsigned char)s[i + 1];
+                ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
+            } else if (ok && len == 4) {
+                unsigned char d = (unsigned char)s[i + 1];
+                ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+            }
+            if (ok) {
+                ria_buf_append(b, s + i, len);
+                i += len;
+            } else {
+                ria_buf_puts(b, "\xEF\xBF\xBD");
+                i++;
+            }
+        }
     }
-    case RIA_V_DOUBLE: return json_real(v->d);
+    ria_buf_putc(b, '"');
+}
+
+/* A double as jansson prints one (17 significant digits, always a '.' or an
+ * exponent, no '+' or leading zeros in the exponent); not finite: null. */
+static void json_double(ria_buf *b, double d)
+{
+    if (!isfinite(d)) {
+        ria_buf_puts(b, "null");
+        return;
+    }
+    char num[64];
+    snprintf(num, sizeof num, "%.17g", d);
+    char *e = strchr(num, 'e');
+    if (!e && !strchr(num, '.'))
+        snprintf(num + strlen(num), sizeof num - strlen(num), ".0");
+    if (e) {
+        char *q = e + 1, *from = q;
+        if (*from == '+')
+            from++;
+        else if (*from == '-')
+            from++, q++;
+        while (*from == '0' && from[1])
+            from++;
+        memmove(q, from, strlen(from) + 1);
+    }
+    ria_buf_puts(b, num);
+}
+
+static void json_value(ria_buf *b, const ria_value *v)
+{
+    if (v->is_null) {
+        ria_buf_puts(b, "null");
+        return;
+    }
+    switch (v->type) {
+    case RIA_V_BOOL: ria_buf_puts(b, v->i ? "true" : "false"); return;
+    case RIA_V_INT:
+    case RIA_V_DEC: ria_value_format(v, true, b); return; /* exact digits, a JSON number */
+    case RIA_V_DOUBLE: json_double(b, v->d); return;
     default: {
-        ria_buf b;
-        ria_buf_init(&b, 0);
-        ria_value_format(v, true, &b);
-        json_t *s = json_stringn(b.data ? b.data : "", b.len);
-        ria_buf_free(&b);
-        return s;
+        ria_buf t;
+        ria_buf_init(&t, 0);
+        ria_value_format(v, true, &t);
+        json_str(b, t.data ? t.data : "", t.len);
+        ria_buf_free(&t);
+        return;
     }
     }
 }
@@ -150,30 +221,109 @@ static const char *unit_name(ria_value_unit u)
     return u == RIA_UNIT_MONEY ? "money" : u == RIA_UNIT_COUNT ? "count" : u == RIA_UNIT_RATIO ? "ratio" : "";
 }
 
-static json_t *result_json(const ria_result *r)
+/* Layout: pretty (two-space indents, one value a line) or compact. */
+typedef struct {
+    ria_buf *b;
+    bool pretty;
+} jout;
+
+static void jbreak(const jout *j, int depth)
 {
-    json_t *cols = json_array(), *rows = json_array();
-    for (int c = 0; c < r->ncols; c++)
-        json_array_append_new(cols, json_pack("{s:s, s:s, s:s}", "name", r->cols[c].name, "type",
-                                              ria_vtype_name(r->cols[c].type), "unit",
-                                              unit_name(r->cols[c].unit)));
-    for (size_t i = 0; i < r->nrows; i++) {
-        json_t *row = json_array();
-        for (int c = 0; c < r->ncols; c++)
-            json_array_append_new(row, json_value(ria_result_at(r, i, c)));
-        json_array_append_new(rows, row);
-    }
-    return json_pack("{s:o, s:o}", "columns", cols, "rows", rows);
+    if (!j->pretty)
+        return;
+    ria_buf_putc(j->b, '\n');
+    for (int i = 0; i < depth; i++)
+        ria_buf_puts(j->b, "  ");
 }
 
-static json_t *stats_json(const ria_exec_stats *s)
+static void jkey(const jout *j, int depth, bool first, const char *key)
 {
-    return json_pack("{s:I, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:I}", "rows_scanned",
-                     (json_int_t)s->rows_scanned, "bytes_read", (json_int_t)s->bytes_read,
-                     "partitions", (int)s->partitions_total, "partitions_pruned",
-                     (int)s->partitions_pruned, "blocks", (int)s->blocks_total, "blocks_pruned",
-                     (int)s->blocks_pruned, "view", s->view, "seconds", s->seconds, "version",
-                     (json_int_t)s->version);
+    if (!first)
+        ria_buf_putc(j->b, ',');
+    jbreak(j, depth);
+    json_str(j->b, key, strlen(key));
+    ria_buf_puts(j->b, j->pretty ? ": " : ":");
+}
+
+/* {"columns": [...], "rows": [[...]], "stats": {...}[, "median_ms": x]} */
+static void result_json(ria_buf *b, const ria_result *r, const ria_exec_stats *s, double median_ms,
+                        bool pretty)
+{
+    jout j = {b, pretty};
+    ria_buf_putc(b, '{');
+    jkey(&j, 1, true, "columns");
+    ria_buf_putc(b, '[');
+    for (int c = 0; c < r->ncols; c++) {
+        if (c)
+            ria_buf_putc(b, ',');
+        jbreak(&j, 2);
+        ria_buf_putc(b, '{');
+        jkey(&j, 3, true, "name");
+        json_str(b, r->cols[c].name, strlen(r->cols[c].name));
+        jkey(&j, 3, false, "type");
+        json_str(b, ria_vtype_name(r->cols[c].type), strlen(ria_vtype_name(r->cols[c].type)));
+        jkey(&j, 3, false, "unit");
+        json_str(b, unit_name(r->cols[c].unit), strlen(unit_name(r->cols[c].unit)));
+        jbreak(&j, 2);
+        ria_buf_putc(b, '}');
+    }
+    if (r->ncols)
+        jbreak(&j, 1);
+    ria_buf_putc(b, ']');
+    jkey(&j, 1, false, "rows");
+    ria_buf_putc(b, '[');
+    for (size_t i = 0; i < r->nrows; i++) {
+        if (i)
+            ria_buf_putc(b, ',');
+        jbreak(&j, 2);
+        ria_buf_putc(b, '[');
+        for (int c = 0; c < r->ncols; c++) {
+            if (c)
+                ria_buf_putc(b, ',');
+            jbreak(&j, 3);
+            json_value(b, ria_result_at(r, i, c));
+        }
+        if (r->ncols)
+            jbreak(&j, 2);
+        ria_buf_putc(b, ']');
+    }
+    if (r->nrows)
+        jbreak(&j, 1);
+    ria_buf_putc(b, ']');
+    jkey(&j, 1, false, "stats");
+    ria_buf_putc(b, '{');
+    const char *names[] = {"rows_scanned", "bytes_read", "partitions", "partitions_pruned",
+                           "blocks", "blocks_pruned"};
+    uint64_t vals[] = {s->rows_scanned, s->bytes_read, s->partitions_total, s->partitions_pruned,
+                       s->blocks_total, s->blocks_pruned};
+    for (size_t k = 0; k < RIA_ARRAY_LEN(names); k++) {
+        jkey(&j, 2, k == 0, names[k]);
+        ria_buf_printf(b, "%llu", (unsigned long long)vals[k]);
+    }
+    jkey(&j, 2, false, "view");
+    json_str(b, s->view, strlen(s->view));
+    jkey(&j, 2, false, "seconds");
+    json_double(b, s->seconds);
+    jkey(&j, 2, false, "version");
+    ria_buf_printf(b, "%lld", (long long)s->version);
+    jbreak(&j, 1);
+    ria_buf_putc(b, '}');
+    if (!isnan(median_ms)) {
+        jkey(&j, 1, false, "median_ms");
+        json_double(b, median_ms);
+    }
+    jbreak(&j, 0);
+    ria_buf_putc(b, '}');
+}
+
+/* {"error": msg[, "pos": offset]} on one line. */
+static void error_json(ria_buf *b, const char *msg, int pos)
+{
+    ria_buf_puts(b, "{\"error\":");
+    json_str(b, msg, strlen(msg));
+    if (pos >= 0)
+        ria_buf_printf(b, ",\"pos\":%d", pos);
+    ria_buf_putc(b, '}');
 }
 
 static void print_stats(const ria_exec_stats *s)
@@ -230,60 +380,81 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One query of a batch: a JSON line.  With repeat > 1 the query runs once
- * to warm up and then `repeat` times, each time parsed, bound and executed,
- * and the median wall time is reported. */
-static void batch_one(runner *r, const char *sql, int repeat)
+/* One run of a query: parse, bind, canonicalize, execute.  A parse or
+ * bind error is in *serr (with its offset), an execution error in *err;
+ * *res is the result on success (the caller frees it). */
+typedef struct {
+    ria_result *res;
+    ria_exec_stats st;
+    ria_sql_error serr;
+    ria_error err;
+    double seconds;
+} run_out;
+
+static ria_status run_once(runner *r, const char *sql, run_out *o)
 {
-    json_t *out = NULL;
-    double times[101];
-    int n = 0;
-    int runs = repeat > 1 ? repeat + 1 : 1;
-    for (int k = 0; k < runs; k++) {
-        ria_arena a;
-        ria_arena_init(&a, 16 * 1024);
-        ria_plan *p = NULL;
-        ria_snapshot *snap = NULL;
-        bool own = false;
-        ria_sql_error serr = {0};
-        ria_result *res = NULL;
-        ria_exec_stats st;
-        ria_error err = {0};
-        double t0 = ria_now();
-        ria_status rc = plan_for(r, sql, &a, &p, &snap, &own, &serr);
-        if (rc == RIA_OK)
-            rc = ria_execute(snap, p, &r->opts, &res, &st, &err);
-        double dt = ria_now() - t0;
-        if (k > 0 || runs == 1)
-            times[n++] = dt;
-        if (k == runs - 1 || rc != RIA_OK) {
-            json_decref(out);
-            if (rc != RIA_OK && serr.msg[0])
-                out = json_pack("{s:s, s:i}", "error", serr.msg, "pos", (int)serr.pos);
-            else if (rc != RIA_OK)
-                out = json_pack("{s:s}", "error", err.msg);
-            else {
-                out = result_json(res);
-                json_object_set_new(out, "stats", stats_json(&st));
-            }
-        }
-        ria_result_free(res);
-        if (own)
-            ria_snapshot_free(snap);
-        ria_arena_free(&a);
-        if (rc != RIA_OK)
-            break;
-    }
-    if (n && !json_object_get(out, "error")) {
-        qsort(times, (size_t)n, sizeof *times, cmp_double);
-        json_object_set_new(out, "median_ms", json_real(times[n / 2] * 1e3));
-    }
-    char *text = json_dumps(out, JSON_COMPACT);
-    puts(text ? text : "{}");
-    free(text);
-    json_decref(out);
+    memset(o, 0, sizeof *o);
+    ria_arena a;
+    ria_arena_init(&a, 16 * 1024);
+    ria_plan *p = NULL;
+    ria_snapshot *snap = NULL;
+    bool own = false;
+    double t0 = ria_now();
+    ria_status rc = plan_for(r, sql, &a, &p, &snap, &own, &o->serr);
+    if (rc == RIA_OK)
+        rc = ria_execute(snap, p, &r->opts, &o->res, &o->st, &o->err);
+    o->seconds = ria_now() - t0;
+    if (own)
+        ria_snapshot_free(snap);
+    ria_arena_free(&a);
+    return rc;
 }
 
+/* Runs a query `repeat` times after one warm-up run (just once when repeat
+ * is 1), stopping at the first error; *o is the last run and *median_ms the
+ * median time of the timed runs. */
+static ria_status run_repeated(runner *r, const char *sql, int repeat, run_out *o,
+                               double *median_ms)
+{
+    double times[101];
+    int n = 0, runs = repeat > 1 ? repeat + 1 : 1;
+    ria_status rc = RIA_OK;
+    memset(o, 0, sizeof *o);
+    for (int k = 0; k < runs && rc == RIA_OK; k++) {
+        ria_result_free(o->res);
+        rc = run_once(r, sql, o);
+        if (k > 0 || runs == 1)
+            times[n++] = o->seconds;
+    }
+    qsort(times, (size_t)n, sizeof *times, cmp_double);
+    *median_ms = times[n / 2] * 1e3;
+    return rc;
+}
+
+/* One query of a batch: a JSON line.  With repeat > 1 the query runs once
+ * to warm up and then `repeat` times, each time parsed, bound and executed,
+ * and the median wall time is reported.  Returns the query's status. */
+static ria_status batch_one(runner *r, const char *sql, int repeat)
+{
+    run_out o;
+    double median_ms;
+    ria_status rc = run_repeated(r, sql, repeat, &o, &median_ms);
+    ria_buf out;
+    ria_buf_init(&out, 0);
+    if (rc != RIA_OK && o.serr.msg[0])
+        error_json(&out, o.serr.msg, (int)o.serr.pos);
+    else if (rc != RIA_OK)
+        error_json(&out, o.err.msg, -1);
+    else
+        result_json(&out, o.res, &o.st, median_ms, false);
+    puts(out.data ? out.data : "{}");
+    ria_buf_free(&out);
+    ria_result_free(o.res);
+    return rc;
+}
+
+/* Runs every query of the file; the exit status is that of the first
+ * query that failed, 0 when all ran. */
 static int run_batch(const cli_command *cmd, runner *r, const char *path, int repeat)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -292,18 +463,72 @@ static int run_batch(const cli_command *cmd, runner *r, const char *path, int re
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
+    int ec = 0;
     while ((n = getline(&line, &cap, f)) >= 0) {
         ria_slice t = ria_trim(line, (size_t)n);
         if (!t.n || (t.n >= 2 && t.p[0] == '-' && t.p[1] == '-'))
             continue;
         ((char *)t.p)[t.n] = 0;
-        batch_one(r, t.p, repeat);
+        ria_status rc = batch_one(r, t.p, repeat);
+        if (rc != RIA_OK && !ec)
+            ec = ria_status_exit_code(rc);
         fflush(stdout);
     }
     free(line);
     if (f != stdin)
         fclose(f);
-    return 0;
+    return ec;
+}
+
+static void print_result(const ria_result *res, const ria_exec_stats *st, const char *fmt)
+{
+    if (strcmp(fmt, "json") == 0) {
+        ria_buf b;
+        ria_buf_init(&b, 0);
+        result_json(&b, res, st, NAN, true);
+        puts(b.data ? b.data : "{}");
+        ria_buf_free(&b);
+    } else if (strcmp(fmt, "csv") == 0) {
+        print_csv(res, stdout);
+    } else {
+        print_table(res, stdout);
+    }
+}
+
+/* --explain: the canonical SQL, then how the plan would run. */
+static int explain(const cli_command *cmd, runner *r, const char *sql)
+{
+    ria_arena ar;
+    ria_arena_init(&ar, 16 * 1024);
+    ria_plan *p = NULL;
+    ria_snapshot *snap = NULL;
+    bool own = false;
+    ria_sql_error serr = {0};
+    ria_error err = {0};
+    int ec = 0;
+    if (plan_for(r, sql, &ar, &p, &snap, &own, &serr) != RIA_OK) {
+        ria_buf b;
+        ria_buf_init(&b, 0);
+        ria_sql_error_format(sql, &serr, &b);
+        fprintf(stderr, "ria sql: %s\n", b.data ? b.data : serr.msg);
+        ria_buf_free(&b);
+        ec = ria_status_exit_code(serr.code);
+    } else {
+        ria_buf b;
+        ria_buf_init(&b, 0);
+        ria_buf_puts(&b, "query: ");
+        ria_plan_sql(p, &b);
+        ria_buf_putc(&b, '\n');
+        if (ria_explain(snap, p, &r->opts, &b, &err) != RIA_OK)
+            ec = cli_fail_err(cmd, &err);
+        else
+            fputs(b.data, stdout);
+        ria_buf_free(&b);
+    }
+    if (own)
+        ria_snapshot_free(snap);
+    ria_arena_free(&ar);
+    return ec;
 }
 
 int cmd_sql(const cli_command *cmd, cli_args *a)
@@ -321,65 +546,41 @@ int cmd_sql(const cli_command *cmd, cli_args *a)
     const char *batch = cli_get(cmd, a, "batch", NULL);
     if (!batch && a->npos != 1)
         return cli_fail(cmd, RIA_EINVAL, "give one SQL statement (quoted), or --batch FILE");
+    bool repeated = cli_get(cmd, a, "repeat", NULL) != NULL;
+    if (repeated && cli_flag(cmd, a, "explain"))
+        return cli_fail(cmd, RIA_EINVAL, "--repeat times queries; it does not go with --explain");
     ria_error err = {0};
     if (ria_store_open(cli_store_dir(cmd, a), &r.st, &err) != RIA_OK)
         return cli_fail_err(cmd, &err);
     int ec = 0;
+    const char *sql = batch ? NULL : a->pos[0];
     if (batch) {
         ec = run_batch(cmd, &r, batch, (int)repeat);
-        goto done;
-    }
-    const char *sql = a->pos[0];
-    ria_arena ar;
-    ria_arena_init(&ar, 16 * 1024);
-    ria_plan *p = NULL;
-    ria_snapshot *snap = NULL;
-    bool own = false;
-    ria_sql_error serr = {0};
-    if (plan_for(&r, sql, &ar, &p, &snap, &own, &serr) != RIA_OK) {
-        ria_buf b;
-        ria_buf_init(&b, 0);
-        ria_sql_error_format(sql, &serr, &b);
-        fprintf(stderr, "ria sql: %s\n", b.data ? b.data : serr.msg);
-        ria_buf_free(&b);
-        ec = ria_status_exit_code(serr.code);
     } else if (cli_flag(cmd, a, "explain")) {
-        ria_buf b;
-        ria_buf_init(&b, 0);
-        ria_buf_puts(&b, "query: ");
-        ria_plan_sql(p, &b);
-        ria_buf_putc(&b, '\n');
-        if (ria_explain(snap, p, &r.opts, &b, &err) != RIA_OK)
-            ec = cli_fail_err(cmd, &err);
-        else
-            fputs(b.data, stdout);
-        ria_buf_free(&b);
+        ec = explain(cmd, &r, sql);
     } else {
-        ria_result *res = NULL;
-        ria_exec_stats st;
-        if (ria_execute(snap, p, &r.opts, &res, &st, &err) != RIA_OK) {
-            ec = cli_fail_err(cmd, &err);
+        run_out o;
+        double median_ms;
+        ria_status rc = run_repeated(&r, sql, (int)repeat, &o, &median_ms);
+        if (rc != RIA_OK && o.serr.msg[0]) {
+            ria_buf b;
+            ria_buf_init(&b, 0);
+            ria_sql_error_format(sql, &o.serr, &b);
+            fprintf(stderr, "ria sql: %s\n", b.data ? b.data : o.serr.msg);
+            ria_buf_free(&b);
+            ec = ria_status_exit_code(o.serr.code);
+        } else if (rc != RIA_OK) {
+            ec = cli_fail_err(cmd, &o.err);
         } else {
-            if (strcmp(fmt, "json") == 0) {
-                json_t *j = result_json(res);
-                json_object_set_new(j, "stats", stats_json(&st));
-                json_dumpf(j, stdout, JSON_INDENT(2));
-                fputc('\n', stdout);
-                json_decref(j);
-            } else if (strcmp(fmt, "csv") == 0) {
-                print_csv(res, stdout);
-            } else {
-                print_table(res, stdout);
-            }
+            print_result(o.res, &o.st, fmt);
             if (cli_flag(cmd, a, "stats"))
-                print_stats(&st);
+                print_stats(&o.st);
+            if (repeated)
+                fprintf(stderr, "%lld runs after one warm-up: median %.3f ms\n",
+                        (long long)repeat, median_ms);
         }
-        ria_result_free(res);
+        ria_result_free(o.res);
     }
-    if (own)
-        ria_snapshot_free(snap);
-    ria_arena_free(&ar);
-done:
     ria_snapshot_free(r.latest);
     ria_store_close(r.st);
     return ec;

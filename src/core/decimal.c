@@ -275,8 +275,13 @@ int ria_format_decimal128(__int128 v, int decimals, char *buf)
         tmp[n++] = (char)('0' + (int)(q % 10));
         q /= 10;
     } while (q || n <= decimals);
+    /* no sign on a value that rounds to zero (tmp holds n digits, not a
+     * string) */
+    bool zero = true;
+    for (int j = 0; j < n && zero; j++)
+        zero = tmp[j] == '0';
     int len = 0;
-    if (neg && !(n == decimals + 1 && strspn(tmp, "0") == (size_t)n))
+    if (neg && !zero)
         buf[len++] = '-';
     for (int j = n - 1; j >= 0; j--) {
         buf[len++] = tmp[j];

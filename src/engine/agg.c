@@ -229,13 +229,31 @@ static ria_status grow_states(aggtab *a, uint32_t need)
         GROW(mf, double)
         GROW(ms, ria_slice)
         GROW(sets, dset *)
+        GROW(mw, __int128)
 #undef GROW
     }
-    uint64_t *keys = realloc(a->keys, (size_t)cap * (size_t)RIA_MAX(pp->nkeys, 1) * sizeof *keys);
-    if (!keys)
-        return RIA_ENOMEM;
-    a->keys = keys;
+    if (!pp->dense && pp->nkeys) { /* dense group ids are their keys */
+        uint64_t *keys = realloc(a->keys, (size_t)cap * (size_t)pp->nkeys * sizeof *keys);
+        if (!keys)
+            return RIA_ENOMEM;
+        a->keys = keys;
+    }
     a->cap = cap;
+    return RIA_OK;
+}
+
+/* Moves the min/max state of aggregate k to 128 bits (the first wide value
+ * it meets). */
+static ria_status minmax_widen(aggtab *a, int k)
+{
+    if (a->mw[k])
+        return RIA_OK;
+    __int128 *w = malloc(((size_t)a->cap + 1) * sizeof *w);
+    if (!w)
+        return RIA_ENOMEM;
+    for (uint32_t g = 0; g < a->cap; g++)
+        w[g] = a->mi[k][g];
+    a->mw[k] = w;
     return RIA_OK;
 }
 
@@ -253,7 +271,10 @@ ria_status agg_init(aggtab *a, const prepared *pp)
     a->mf = calloc(n, sizeof *a->mf);
     a->ms = calloc(n, sizeof *a->ms);
     a->sets = calloc(n, sizeof *a->sets);
-    if (!a->sum || !a->fsum || !a->cnt || !a->mi || !a->mf || !a->ms || !a->sets)
+    a->mw = calloc(n, sizeof *a->mw);
+    a->checked = calloc(n, sizeof *a->checked);
+    if (!a->sum || !a->fsum || !a->cnt || !a->mi || !a->mf || !a->ms || !a->sets || !a->mw ||
+        !a->checked)
         return RIA_ENOMEM;
     /* allocate the arrays each aggregate needs (grown together) */
     for (int k = 0; k < pp->naggs; k++) {
@@ -300,7 +321,11 @@ void agg_free(aggtab *a)
             free(a->ms[k]);
         if (a->sets)
             free(a->sets[k]);
+        if (a->mw)
+            free(a->mw[k]);
     }
+    free(a->mw);
+    free(a->checked);
     free(a->sum);
     free(a->fsum);
     free(a->cnt);
@@ -410,17 +435,23 @@ static int64_t group_of(aggtab *a, const uint64_t *key)
     }
 }
 
-/* Dense group ids, one key column at a time: gid = gid * card + digit. */
-static void dense_groups(aggtab *a, vec **keys, const uint32_t *sel, uint32_t n, uint32_t *gid)
+/* Dense group ids, one key column at a time: gid = gid * card + digit.
+ * False when a key lies outside the range its encoding was sized for (the
+ * ranges come from the plan and the table's metadata; a value outside
+ * would index past the array). */
+static bool dense_groups(aggtab *a, vec **keys, const uint32_t *sel, uint32_t n, uint32_t *gid)
 {
     const prepared *pp = a->pp;
     memset(gid, 0, n * sizeof *gid);
+    bool outside = false;
     for (int k = 0; k < pp->nkeys; k++) {
         const key_spec *ks = &pp->kspec[k];
         const vec *v = keys[k];
         uint32_t card = (uint32_t)ks->card;
         if (v->constant) {
             uint64_t d = v->kind == VK_CODE ? v->codes[0] : dense_digit(ks, (uint64_t)v->i[0]);
+            if (d >= card)
+                return false;
             for (uint32_t j = 0; j < n; j++)
                 gid[j] = gid[j] * card + (uint32_t)d;
         } else if (v->kind == VK_CODE) {
@@ -429,15 +460,20 @@ static void dense_groups(aggtab *a, vec **keys, const uint32_t *sel, uint32_t n,
                 gid[j] = gid[j] * card + c[sel[j]];
         } else {
             const int64_t *x = v->i;
-            int64_t base = ks->base;
+            uint64_t base = (uint64_t)ks->base;
             for (uint32_t j = 0; j < n; j++) {
                 int64_t y = x[sel[j]];
-                gid[j] = gid[j] * card + (y == RIA_NULL_I64 ? 0u : (uint32_t)(y - base) + 1u);
+                uint64_t d = y == RIA_NULL_I64 ? 0 : (uint64_t)y - base + 1;
+                outside |= d >= card;
+                gid[j] = gid[j] * card + (uint32_t)d;
             }
         }
     }
+    if (outside)
+        return false;
     for (uint32_t j = 0; j < n; j++)
         a->seen[gid[j]] = 1;
+    return true;
 }
 
 /* Group ids for the selected rows (gid[j] for row sel[j]). */
@@ -455,10 +491,8 @@ static ria_status assign_groups(aggtab *a, vec **keys, const uint32_t *sel, uint
         memset(gid, 0, n * sizeof *gid);
         return RIA_OK;
     }
-    if (pp->dense) {
-        dense_groups(a, keys, sel, n, gid);
-        return RIA_OK;
-    }
+    if (pp->dense)
+        return dense_groups(a, keys, sel, n, gid) ? RIA_OK : RIA_EINTERNAL;
     uint64_t key[16];
     bool all_const = true;
     for (int k = 0; k < nk; k++)
@@ -492,6 +526,17 @@ static ria_hash128 distinct_key(const vec *v, uint32_t r, bool *is_null)
         h.lo = v->codes[k];
         break;
     case VK_I64:
+        if (v->w) { /* values within 64 bits keep their 64-bit key */
+            __int128 x = v->w[k];
+            *is_null = x == VW_NULL;
+            if (x > INT64_MIN && x <= INT64_MAX) {
+                h.lo = (uint64_t)(int64_t)x;
+            } else {
+                XXH128_hash_t y = XXH3_128bits(&x, sizeof x);
+                h = (ria_hash128){y.low64, y.high64};
+            }
+            break;
+        }
         *is_null = v->i[k] == RIA_NULL_I64;
         h.lo = (uint64_t)v->i[k];
         break;
@@ -539,6 +584,18 @@ static ria_status update_one(aggtab *a, int k, const vec *v, const uint32_t *sel
         return RIA_OK;
     case AS_SUM_I: {
         __int128 *sum = a->sum[k];
+        if (v->w || a->checked[k]) { /* 128-bit values: sums may leave 128 bits */
+            a->checked[k] = true;
+            for (uint32_t j = 0; j < n; j++) {
+                __int128 y = vec_at_w(v, sel[j]);
+                if (y == VW_NULL)
+                    continue;
+                if (__builtin_add_overflow(sum[gid[j]], y, &sum[gid[j]]) || sum[gid[j]] == VW_NULL)
+                    return RIA_ELIMIT;
+                cnt[gid[j]]++;
+            }
+            return RIA_OK;
+        }
         if (v->constant) {
             int64_t x = v->i[0];
             if (x != RIA_NULL_I64)
@@ -584,6 +641,21 @@ static ria_status update_one(aggtab *a, int k, const vec *v, const uint32_t *sel
         return RIA_OK;
     }
     case AS_MINMAX_I: {
+        if (v->w || a->mw[k]) {
+            if (minmax_widen(a, k) != RIA_OK)
+                return RIA_ENOMEM;
+            __int128 *m = a->mw[k];
+            for (uint32_t j = 0; j < n; j++) {
+                __int128 y = vec_at_w(v, sel[j]);
+                uint32_t g = gid[j];
+                if (y == VW_NULL)
+                    continue;
+                if (!cnt[g] || (as->is_max ? y > m[g] : y < m[g]))
+                    m[g] = y;
+                cnt[g]++;
+            }
+            return RIA_OK;
+        }
         int64_t *m = a->mi[k];
         for (uint32_t j = 0; j < n; j++) {
             int64_t y = v->i[v->constant ? 0 : sel[j]];
@@ -690,18 +762,38 @@ static uint64_t remap_key(aggtab *dst, const aggtab *src, const key_spec *ks, ui
     return id;
 }
 
-static void merge_states(aggtab *a, uint32_t g, aggtab *b, uint32_t h, bool *oom)
+/* The min/max of aggregate k of group g as int128. */
+static __int128 minmax_w(const aggtab *a, int k, uint32_t g)
+{
+    return a->mw[k] ? a->mw[k][g] : (__int128)a->mi[k][g];
+}
+
+static void merge_states(aggtab *a, uint32_t g, aggtab *b, uint32_t h, bool *oom, bool *over)
 {
     for (int k = 0; k < a->pp->naggs; k++) {
         const agg_spec *as = &a->pp->aggs[k];
         int64_t *ca = a->cnt[k], *cb = b->cnt[k];
         switch (as->kind) {
-        case AS_SUM_I: a->sum[k][g] += b->sum[k][h]; ca[g] += cb[h]; break;
+        case AS_SUM_I:
+            *over |= __builtin_add_overflow(a->sum[k][g], b->sum[k][h], &a->sum[k][g]) ||
+                     a->sum[k][g] == VW_NULL;
+            ca[g] += cb[h];
+            break;
         case AS_SUM_F: a->fsum[k][g] += b->fsum[k][h]; ca[g] += cb[h]; break;
         case AS_COUNT: ca[g] += cb[h]; break;
         case AS_MINMAX_I:
-            if (cb[h] && (!ca[g] || (as->is_max ? b->mi[k][h] > a->mi[k][g] : b->mi[k][h] < a->mi[k][g])))
+            if (b->mw[k] && minmax_widen(a, k) != RIA_OK) {
+                *oom = true;
+                break;
+            }
+            if (a->mw[k]) {
+                __int128 x = minmax_w(b, k, h);
+                if (cb[h] && (!ca[g] || (as->is_max ? x > a->mw[k][g] : x < a->mw[k][g])))
+                    a->mw[k][g] = x;
+            } else if (cb[h] && (!ca[g] || (as->is_max ? b->mi[k][h] > a->mi[k][g]
+                                                       : b->mi[k][h] < a->mi[k][g]))) {
                 a->mi[k][g] = b->mi[k][h];
+            }
             ca[g] += cb[h];
             break;
         case AS_MINMAX_F:
@@ -748,15 +840,17 @@ ria_status agg_merge(aggtab *a, aggtab *b)
 {
     const prepared *pp = a->pp;
     int nk = pp->nkeys;
-    bool oom = false;
+    bool oom = false, over = false;
+    for (int k = 0; k < pp->naggs; k++)
+        a->checked[k] |= b->checked[k];
     if (nk == 0) {
         if (b->ngroups) {
             if (grow_states(a, 1) != RIA_OK)
                 return RIA_ENOMEM;
             a->ngroups = 1;
-            merge_states(a, 0, b, 0, &oom);
+            merge_states(a, 0, b, 0, &oom, &over);
         }
-        return oom ? RIA_ENOMEM : RIA_OK;
+        return oom ? RIA_ENOMEM : over ? RIA_ELIMIT : RIA_OK;
     }
     uint64_t key[16];
     for (uint32_t h = 0; h < b->ngroups; h++) {
@@ -774,9 +868,9 @@ ria_status agg_merge(aggtab *a, aggtab *b)
                 return RIA_ENOMEM;
             g = (uint32_t)gg;
         }
-        merge_states(a, g, b, h, &oom);
+        merge_states(a, g, b, h, &oom, &over);
     }
-    return oom ? RIA_ENOMEM : RIA_OK;
+    return oom ? RIA_ENOMEM : over ? RIA_ELIMIT : RIA_OK;
 }
 
 /* ------------------------------------------------------------- results */
@@ -878,7 +972,16 @@ ria_value agg_result(const aggtab *a, uint32_t g, int k)
         }
         break;
     case AS_SUM_F: v.d = e->agg == RIA_AGG_AVG ? a->fsum[k][g] / (double)c : a->fsum[k][g]; break;
-    case AS_MINMAX_I: v.i = a->mi[k][g]; break;
+    case AS_MINMAX_I: {
+        __int128 x = minmax_w(a, k, g);
+        if (x > INT64_MIN && x <= INT64_MAX) {
+            v.i = (int64_t)x;
+        } else {
+            v.wide = true;
+            v.big = x;
+        }
+        break;
+    }
     case AS_MINMAX_F: v.d = a->mf[k][g]; break;
     case AS_MINMAX_S: v.s = a->ms[k][g].p; v.n = (uint32_t)a->ms[k][g].n; break;
     default: break;

@@ -136,6 +136,9 @@ static bool convert_literal(ria_expr *e, ria_vtype t)
         v->d = (double)v->i / RIA_DEC_SCALE;
     } else if (v->type == RIA_V_BOOL && t == RIA_V_INT) {
         /* same representation */
+    } else if (t == RIA_V_BOOL && type_is_numeric(v->type)) {
+        v->i = v->type == RIA_V_DOUBLE ? v->d != 0 : ria_value_i128(v) != 0; /* non-zero is TRUE */
+        v->wide = false;
     } else {
         return false;
     }
@@ -151,6 +154,22 @@ static ria_status coerce(binder *b, ria_expr **slot, ria_vtype t)
     ria_expr *e = *slot;
     if (e->type == t)
         return RIA_OK;
+    if (e->kind == RIA_X_LITERAL && t == RIA_V_TEXT && !e->lit.is_null) {
+        /* as CAST(literal AS TEXT) would give, as for a column */
+        ria_buf text;
+        ria_buf_init(&text, 0);
+        ria_value_format(&e->lit, true, &text);
+        char *copy = ria_arena_strndup(b->arena, text.data ? text.data : "", text.len);
+        ria_buf_free(&text);
+        if (!copy)
+            return fail(b, e->pos, RIA_ENOMEM, "out of memory");
+        e->lit.s = copy;
+        e->lit.n = (uint32_t)strlen(copy);
+        e->lit.type = RIA_V_TEXT;
+        e->lit.wide = false;
+        e->type = RIA_V_TEXT;
+        return RIA_OK;
+    }
     if (e->kind == RIA_X_LITERAL) {
         if (convert_literal(e, t))
             return RIA_OK;
@@ -218,6 +237,29 @@ static ria_status bind_compare(binder *b, ria_expr *e, ria_expr **l, ria_expr **
     ria_status rc = coerce(b, l, t);
     if (rc == RIA_OK)
         rc = coerce(b, r, t);
+    return rc;
+}
+
+/* x IN (v, ...): x and every value are brought to the type of them all
+ * (quantity IN (1, 2.5) compares decimals), as one comparison each. */
+static ria_status bind_in(binder *b, ria_expr *e)
+{
+    e->type = RIA_V_BOOL;
+    ria_expr probe = *e->args[0];
+    for (int i = 1; i < e->nargs; i++) {
+        ria_expr *v = e->args[i];
+        if (v->kind != RIA_X_LITERAL)
+            return fail(b, v->pos, RIA_EUNSUPPORTED, "IN lists must hold literal values");
+        ria_vtype t = compare_type(&probe, v);
+        if (t == RIA_V_NULL && probe.type != RIA_V_NULL && v->type != RIA_V_NULL)
+            return fail(b, e->pos, RIA_EPARSE, "cannot compare %s with %s",
+                        ria_vtype_name(probe.type), ria_vtype_name(v->type));
+        if (t != RIA_V_NULL)
+            probe.type = t;
+    }
+    ria_status rc = coerce(b, &e->args[0], probe.type);
+    for (int i = 1; i < e->nargs && rc == RIA_OK; i++)
+        rc = coerce(b, &e->args[i], probe.type);
     return rc;
 }
 
@@ -365,11 +407,7 @@ static ria_status bind_agg(binder *b, ria_expr *e)
             return fail(b, e->pos, RIA_EPARSE, "sum() needs numbers, found %s", ria_vtype_name(t));
         e->type = t == RIA_V_BOOL || t == RIA_V_NULL ? RIA_V_INT : t;
         break;
-    default:
-        if (e->agg == RIA_AGG_AVG && !type_is_numeric(t))
-            return fail(b, e->pos, RIA_EPARSE, "avg() needs numbers");
-        e->type = t;
-        break;
+    default: e->type = t; break; /* min, max */
     }
     if (e->agg == RIA_AGG_AVG && !type_is_numeric(t) && t != RIA_V_NULL)
         return fail(b, e->pos, RIA_EPARSE, "avg() needs numbers, found %s", ria_vtype_name(t));
@@ -408,7 +446,14 @@ static ria_status bind_subquery(binder *b, ria_expr *e)
     ria_plan *sub = e->sub;
     if (sub->nselect != 1)
         return fail(b, e->pos, RIA_EPARSE, "a subquery used as a value must select one column");
-    ria_status rc = ria_plan_bind(sub, b->snap, b->err);
+    /* a subquery with its own AS OF binds against the version it reads */
+    ria_snapshot *own = NULL;
+    ria_error err = {0};
+    ria_status rc = exec_subquery_snapshot(b->snap, sub, &own, &err);
+    if (rc != RIA_OK)
+        return fail(b, e->pos, rc, "%s", err.msg);
+    rc = ria_plan_bind(sub, own ? own : b->snap, b->err);
+    ria_snapshot_free(own);
     if (rc != RIA_OK)
         return rc;
     if (sub->ngroup || !expr_has_agg(sub->select[0].expr))
@@ -446,7 +491,11 @@ static ria_status bind_expr(binder *b, ria_expr **slot)
             break;
         switch (e->kind) {
         case RIA_X_UNARY:
-            if (e->op == RIA_OP_NOT) {
+            if (e->op == RIA_OP_NOT && e->args[0]->type != RIA_V_BOOL &&
+                e->args[0]->type != RIA_V_NULL) {
+                rc = fail(b, e->args[0]->pos, RIA_EPARSE, "expected a condition after NOT, found %s",
+                          ria_vtype_name(e->args[0]->type));
+            } else if (e->op == RIA_OP_NOT) {
                 e->type = RIA_V_BOOL;
             } else if (!type_is_numeric(e->args[0]->type) && e->args[0]->type != RIA_V_NULL) {
                 rc = fail(b, e->pos, RIA_EPARSE, "cannot negate %s", ria_vtype_name(e->args[0]->type));
@@ -455,15 +504,7 @@ static ria_status bind_expr(binder *b, ria_expr **slot)
             }
             break;
         case RIA_X_BINARY: rc = bind_binary(b, e); break;
-        case RIA_X_IN:
-            e->type = RIA_V_BOOL;
-            for (int i = 1; i < e->nargs && rc == RIA_OK; i++) {
-                if (e->args[i]->kind != RIA_X_LITERAL)
-                    rc = fail(b, e->args[i]->pos, RIA_EUNSUPPORTED, "IN lists must hold literal values");
-                else
-                    rc = bind_compare(b, e, &e->args[0], &e->args[i]);
-            }
-            break;
+        case RIA_X_IN: rc = bind_in(b, e); break;
         case RIA_X_BETWEEN:
             e->type = RIA_V_BOOL;
             rc = bind_compare(b, e, &e->args[0], &e->args[1]);
@@ -617,6 +658,9 @@ ria_status ria_plan_bind(ria_plan *p, const ria_snapshot *snap, ria_sql_error *e
         rc = resolve_aliases(&b, p, &p->having);
         if (rc == RIA_OK)
             rc = bind_expr(&b, &p->having);
+        if (rc == RIA_OK && p->having->type != RIA_V_BOOL && p->having->type != RIA_V_NULL)
+            rc = fail(&b, p->having->pos, RIA_EPARSE, "HAVING needs a condition, found %s",
+                      ria_vtype_name(p->having->type));
     }
     for (int i = 0; i < p->norder && rc == RIA_OK; i++)
         if (alias_index(p, snap, p->order[i].expr) < 0)

@@ -210,13 +210,15 @@ static void canon_expr(ria_arena *a, ria_expr **slot)
     if (e->kind != RIA_X_BINARY)
         return;
     ria_expr *l = e->args[0], *r = e->args[1];
-    if (l->kind == RIA_X_LITERAL && r->kind != RIA_X_LITERAL && e->op >= RIA_OP_EQ &&
-        e->op <= RIA_OP_GE) {
+    bool compare = e->op >= RIA_OP_EQ && e->op <= RIA_OP_GE;
+    if (compare && l->kind == RIA_X_LITERAL && r->kind != RIA_X_LITERAL) {
         e->args[0] = r;
         e->args[1] = l;
         e->op = mirror(e->op);
-    } else if (commutative(e->op) && e->op != RIA_OP_EQ && e->op != RIA_OP_NE &&
+    } else if (commutative(e->op) && !(compare && r->kind == RIA_X_LITERAL) &&
                cmp_text(l, r) > 0) {
+        /* a literal compared stays on the right, where the time folding,
+         * the zone maps and the view router look for it */
         e->args[0] = r;
         e->args[1] = l;
     }
@@ -336,87 +338,84 @@ static ria_expr *bound_expr(ria_arena *a, int col, const char *name, ria_vtype t
     return e;
 }
 
-/* Folds the time restrictions of one column into a range conjunct pair. */
-static void fold_time(ria_arena *a, exprs *cs, const ria_snapshot *snap)
+/* Folds the time restrictions of one column (the first restricted) into a
+ * range conjunct pair. */
+static void fold_time(ria_arena *a, exprs *cs)
 {
-    (void)snap;
-    for (int pass = 0; pass < cs->n; pass++) {
-        int col = -1;
-        const char *cname = NULL;
-        ria_vtype type = RIA_V_TS;
-        int64_t lo = INT64_MIN, hi = INT64_MAX;
-        int64_t year = 0, quarter = 0, month = 0;
-        bool has_year = false, has_quarter = false, has_month = false;
-        bool used[512] = {false};
-        int nused = 0;
+    int col = -1;
+    const char *cname = NULL;
+    ria_vtype type = RIA_V_TS;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int64_t year = 0, quarter = 0, month = 0;
+    bool has_year = false, has_quarter = false, has_month = false;
+    bool used[512] = {false};
+    int nused = 0;
+    for (int i = 0; i < cs->n && i < 512; i++) {
+        time_range tr;
+        int pc;
+        ria_vtype pt;
+        ria_func f;
+        int64_t v;
+        const char *nm;
+        if (literal_bound(cs->v[i], &tr) && (col < 0 || tr.col == col)) {
+            col = tr.col;
+            cname = tr.name;
+            type = tr.type;
+            lo = RIA_MAX(lo, tr.lo);
+            hi = RIA_MIN(hi, tr.hi);
+            used[i] = true;
+            nused++;
+        } else if (part_equality(cs->v[i], &pc, &pt, &f, &v, &nm) && (col < 0 || pc == col)) {
+            cname = nm;
+            int64_t *slot = f == RIA_F_YEAR ? &year : f == RIA_F_QUARTER ? &quarter : &month;
+            bool *has = f == RIA_F_YEAR ? &has_year : f == RIA_F_QUARTER ? &has_quarter : &has_month;
+            bool valid = f == RIA_F_YEAR ? v >= 1 && v <= 9998
+                         : f == RIA_F_QUARTER ? v >= 1 && v <= 4
+                                              : v >= 1 && v <= 12;
+            if ((*has && *slot != v) || !valid)
+                return; /* contradictory or impossible: leave as written */
+            *slot = v;
+            *has = true;
+            col = pc;
+            type = pt;
+            used[i] = true;
+            nused++;
+        }
+    }
+    if (col < 0 || nused == 0)
+        return;
+    if (has_year) {
+        int y = (int)year, m0 = 1, m1 = 13;
+        if (has_quarter)
+            m0 = (int)(quarter - 1) * 3 + 1, m1 = m0 + 3;
+        if (has_month) {
+            if (m0 > month || m1 <= month)
+                return;
+            m0 = (int)month, m1 = m0 + 1;
+        }
+        lo = RIA_MAX(lo, day_start(y, m0, type));
+        hi = RIA_MIN(hi, m1 == 13 ? day_start(y + 1, 1, type) : day_start(y, m1, type));
+    } else if (has_quarter || has_month) {
+        /* a month without a year recurs every year: keep those as written */
         for (int i = 0; i < cs->n && i < 512; i++) {
-            time_range tr;
+            ria_func f;
             int pc;
             ria_vtype pt;
-            ria_func f;
             int64_t v;
             const char *nm;
-            if (literal_bound(cs->v[i], &tr) && (col < 0 || tr.col == col)) {
-                col = tr.col;
-                cname = tr.name;
-                type = tr.type;
-                lo = RIA_MAX(lo, tr.lo);
-                hi = RIA_MIN(hi, tr.hi);
-                used[i] = true;
-                nused++;
-            } else if (part_equality(cs->v[i], &pc, &pt, &f, &v, &nm) && (col < 0 || pc == col)) {
-                cname = nm;
-                int64_t *slot = f == RIA_F_YEAR ? &year : f == RIA_F_QUARTER ? &quarter : &month;
-                bool *has = f == RIA_F_YEAR ? &has_year : f == RIA_F_QUARTER ? &has_quarter : &has_month;
-                bool valid = f == RIA_F_YEAR ? v >= 1 && v <= 9998
-                             : f == RIA_F_QUARTER ? v >= 1 && v <= 4
-                                                  : v >= 1 && v <= 12;
-                if ((*has && *slot != v) || !valid)
-                    return; /* contradictory or impossible: leave as written */
-                *slot = v;
-                *has = true;
-                col = pc;
-                type = pt;
-                used[i] = true;
-                nused++;
-            }
+            if (used[i] && part_equality(cs->v[i], &pc, &pt, &f, &v, &nm))
+                used[i] = false;
         }
-        if (col < 0 || nused == 0)
-            return;
-        if (has_year) {
-            int y = (int)year, m0 = 1, m1 = 13;
-            if (has_quarter)
-                m0 = (int)(quarter - 1) * 3 + 1, m1 = m0 + 3;
-            if (has_month) {
-                if (m0 > month || m1 <= month)
-                    return;
-                m0 = (int)month, m1 = m0 + 1;
-            }
-            lo = RIA_MAX(lo, day_start(y, m0, type));
-            hi = RIA_MIN(hi, m1 == 13 ? day_start(y + 1, 1, type) : day_start(y, m1, type));
-        } else if (has_quarter || has_month) {
-            /* a month without a year recurs every year: keep those as written */
-            for (int i = 0; i < cs->n && i < 512; i++) {
-                ria_func f;
-                int pc;
-                ria_vtype pt;
-                int64_t v;
-                const char *nm;
-                if (used[i] && part_equality(cs->v[i], &pc, &pt, &f, &v, &nm))
-                    used[i] = false;
-            }
-        }
-        exprs kept = {0};
-        for (int i = 0; i < cs->n; i++)
-            if (i >= 512 || !used[i])
-                push(a, &kept, cs->v[i]);
-        if (lo != INT64_MIN)
-            push(a, &kept, bound_expr(a, col, cname, type, RIA_OP_GE, lo));
-        if (hi != INT64_MAX)
-            push(a, &kept, bound_expr(a, col, cname, type, RIA_OP_LT, hi));
-        *cs = kept;
-        return;
     }
+    exprs kept = {0};
+    for (int i = 0; i < cs->n; i++)
+        if (i >= 512 || !used[i])
+            push(a, &kept, cs->v[i]);
+    if (lo != INT64_MIN)
+        push(a, &kept, bound_expr(a, col, cname, type, RIA_OP_GE, lo));
+    if (hi != INT64_MAX)
+        push(a, &kept, bound_expr(a, col, cname, type, RIA_OP_LT, hi));
+    *cs = kept;
 }
 
 static ria_expr *rebuild_and(ria_arena *a, exprs *cs)
@@ -444,7 +443,7 @@ static ria_expr *canon_where(ria_arena *a, ria_expr *where)
 {
     exprs cs = {0};
     flatten(a, where, &cs);
-    fold_time(a, &cs, NULL);
+    fold_time(a, &cs);
     if (cs.n > 1)
         qsort(cs.v, (size_t)cs.n, sizeof *cs.v, cmp_expr_ptr);
     int k = 0;

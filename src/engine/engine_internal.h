@@ -40,6 +40,15 @@ typedef struct {
 ria_status table_of_snapshot(ria_snapshot *snap, exec_table *out, ria_error *err);
 void table_free(exec_table *t);
 
+/* The snapshot a scalar subquery reads: NULL in *out when it is snap (no
+ * AS OF of its own, or the same version), else a new snapshot of the
+ * version its AS OF names, which the caller frees. */
+ria_status exec_subquery_snapshot(const ria_snapshot *snap, const ria_plan *sub,
+                                  ria_snapshot **out, ria_error *err);
+/* Runs a scalar subquery on the version it reads (see above). */
+ria_status exec_subquery(ria_snapshot *snap, ria_plan *sub, const ria_exec_opts *opts,
+                         ria_result **out, ria_error *err);
+
 /* ------------------------------------------------------------ expressions */
 
 ria_expr *expr_new(ria_arena *a, ria_xkind kind, uint32_t pos);
@@ -74,19 +83,23 @@ typedef struct {
     ria_expr **aggs;        /* aggregate expressions */
     const ria_value *agg_vals;
     int naggs;
+    bool *overflow;         /* set when a value left the 128-bit range (may be NULL) */
 } scalar_row;
 
 /* Evaluates an expression over one row (aggregates and group keys come from
  * the row; column references must be group keys).  Text results point into
- * the row's values, the expression's literals, or `a`. */
+ * the row's values, the expression's literals, or `a`.  Integer results
+ * beyond 64 bits are wide; one beyond 128 bits sets *row->overflow (and is
+ * NULL): the caller must fail the query then. */
 ria_value scalar_eval(const ria_expr *e, const scalar_row *row, ria_arena *a);
 /* SQL comparison of two non-null values of comparable types: <0, 0, >0. */
 int value_cmp(const ria_value *a, const ria_value *b);
 bool value_truthy(const ria_value *v); /* TRUE (not NULL, not false) */
 /* SQL LIKE ('%' any run, '_' one byte), case-sensitive. */
 bool value_like(const ria_value *v, const ria_value *pat);
-/* Converts to the given numeric/time type (INT/DEC/DOUBLE/DATE/TS/TEXT). */
-ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a);
+/* Converts to the given type (BOOL/INT/DEC/DOUBLE/DATE/TS/TEXT); a result
+ * beyond 128 bits sets *overflow (when not NULL) and is NULL. */
+ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a, bool *overflow);
 ria_value value_null(ria_vtype t);
 
 /* Date helpers shared by the vector and scalar evaluators. */

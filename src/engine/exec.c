@@ -135,6 +135,8 @@ static int single_dict_col(const exec_table *t, const ria_expr *e)
     return col;
 }
 
+static ria_status tabulate_args(prepared *pp, ria_expr *e, ria_arena *a, ria_error *err);
+
 static ria_status build_table(prepared *pp, ria_expr *e, int col, ria_arena *a, ria_error *err)
 {
     const ria_dict *d = pp->t->dicts[col];
@@ -172,6 +174,7 @@ static ria_status build_table(prepared *pp, ria_expr *e, int col, ria_arena *a, 
     colx.kind = RIA_X_COLUMN;
     colx.col = col;
     ria_expr *keys[1] = {&colx};
+    bool over = false, wide = false;
     for (uint32_t c = 0; c < dt->n; c++) {
         ria_value kv = value_null(RIA_V_TEXT);
         if (c) {
@@ -179,14 +182,24 @@ static ria_status build_table(prepared *pp, ria_expr *e, int col, ria_arena *a, 
             kv.s = d->strs[c];
             kv.n = d->lens[c];
         }
-        scalar_row row = {keys, &kv, 1, NULL, NULL, 0};
+        scalar_row row = {keys, &kv, 1, NULL, NULL, 0, &over};
         ria_value v = scalar_eval(e, &row, a);
         if (t == RIA_V_DOUBLE)
             dt->f[c] = v.is_null ? NAN : v.d;
         else if (t == RIA_V_TEXT)
             dt->s[c] = v.is_null ? (ria_slice){NULL, 0} : (ria_slice){v.s, v.n};
+        else if (v.wide || (!v.is_null && v.i == RIA_NULL_I64))
+            wide = true;
         else
-            dt->i[c] = v.is_null || v.wide ? RIA_NULL_I64 : v.i;
+            dt->i[c] = v.is_null ? RIA_NULL_I64 : v.i;
+    }
+    if (over || wide) {
+        /* values beyond 64 bits (or beyond 128, an error if a row meets it):
+         * the vectors evaluate this expression instead */
+        free(dt->i);
+        free(dt->f);
+        free(dt->s);
+        return tabulate_args(pp, e, a, err);
     }
     if (t == RIA_V_BOOL) {
         dt->true_prefix = malloc((dt->n + 1) * sizeof *dt->true_prefix);
@@ -210,8 +223,38 @@ static ria_status tabulate(prepared *pp, ria_expr *e, ria_arena *a, ria_error *e
         return build_table(pp, e, col, a, err);
     if (e->kind == RIA_X_AGG && e->nargs && e->args[0]->kind == RIA_X_COLUMN)
         return RIA_OK;
+    return tabulate_args(pp, e, a, err);
+}
+
+static ria_status tabulate_args(prepared *pp, ria_expr *e, ria_arena *a, ria_error *err)
+{
     for (int i = 0; i < e->nargs; i++) {
         ria_status rc = tabulate(pp, e->args[i], a, err);
+        if (rc != RIA_OK)
+            return rc;
+    }
+    return RIA_OK;
+}
+
+/* Sorted value lists for the IN nodes the vectors evaluate (not those
+ * inside a dictionary table). */
+static ria_status index_in_lists(prepared *pp, const ria_expr *e, ria_arena *a, ria_error *err)
+{
+    if (!e || e->xid > 0)
+        return RIA_OK;
+    if (e->kind == RIA_X_IN) {
+        in_list *grown = ria_arena_alloc(a, ((size_t)pp->nins + 1) * sizeof *grown);
+        if (!grown)
+            return ria_fail(err, RIA_ENOMEM, "out of memory");
+        if (pp->nins)
+            memcpy(grown, pp->ins, (size_t)pp->nins * sizeof *grown);
+        pp->ins = grown;
+        if (!in_list_build(e, a, &pp->ins[pp->nins]))
+            return ria_fail(err, RIA_ENOMEM, "out of memory");
+        pp->nins++;
+    }
+    for (int i = 0; i < e->nargs; i++) {
+        ria_status rc = index_in_lists(pp, e->args[i], a, err);
         if (rc != RIA_OK)
             return rc;
     }
@@ -276,12 +319,16 @@ static bool time_key_range(const prepared *pp, const ria_expr *e, int64_t *base,
         *base = dlo;
         *card = (uint64_t)(dhi - dlo) + 2;
         return true;
-    case RIA_F_DATE_TRUNC:
+    case RIA_F_DATE_TRUNC: {
         if (!on_time || e->type != RIA_V_DATE || e->unit == RIA_TU_HOUR)
             return false;
-        *base = dlo - 7;
-        *card = (uint64_t)(dhi - dlo) + 9;
+        /* the truncation of the first day can lie well before it (a month,
+         * quarter or year start): the range runs from there */
+        int64_t tlo = date_trunc(e->unit, RIA_V_DATE, dlo), thi = date_trunc(e->unit, RIA_V_DATE, dhi);
+        *base = tlo;
+        *card = (uint64_t)(thi - tlo) + 2;
         return true;
+    }
     default: return false;
     }
 }
@@ -315,9 +362,9 @@ static void key_encoding(prepared *pp, int k)
                 lo = RIA_MIN(lo, dt->i[c]);
                 hi = RIA_MAX(hi, dt->i[c]);
             }
-        if (lo <= hi && hi - lo < (int64_t)DENSE_MAX) {
+        if (lo <= hi && (uint64_t)hi - (uint64_t)lo < DENSE_MAX) {
             ks->base = lo;
-            ks->card = (uint64_t)(hi - lo) + 2;
+            ks->card = (uint64_t)hi - (uint64_t)lo + 2;
         }
         return;
     }
@@ -441,10 +488,11 @@ static ria_status prepare(prepared *pp, exec_table *t, ria_plan *p, ria_arena *a
         pp->dense_size = 1;
         for (int k = 0; k < pp->nkeys; k++) {
             key_encoding(pp, k);
-            if (!pp->kspec[k].card || pp->dense_size * pp->kspec[k].card > DENSE_MAX)
+            uint64_t card = pp->kspec[k].card;
+            if (!card || card > DENSE_MAX || pp->dense_size * card > DENSE_MAX)
                 pp->dense = false;
             else
-                pp->dense_size *= pp->kspec[k].card;
+                pp->dense_size *= card;
         }
         for (int k = 0; k < pp->nkeys; k++)
             expr_walk(pp->keys[k], mark_need, pp);
@@ -466,6 +514,14 @@ static ria_status prepare(prepared *pp, exec_table *t, ria_plan *p, ria_arena *a
     }
     for (int i = 0; i < pp->nconj; i++)
         expr_walk(pp->conj[i], mark_need, pp);
+    for (int i = 0; i < pp->nconj && rc == RIA_OK; i++)
+        rc = index_in_lists(pp, pp->conj[i], a, err);
+    for (int k = 0; k < pp->nkeys && rc == RIA_OK; k++)
+        rc = index_in_lists(pp, pp->keys[k], a, err);
+    for (int i = 0; i < pp->naggs && rc == RIA_OK; i++)
+        rc = index_in_lists(pp, pp->aggs[i].expr, a, err);
+    for (int i = 0; i < pp->nproj && rc == RIA_OK; i++)
+        rc = index_in_lists(pp, pp->proj[i], a, err);
     return rc;
 }
 
@@ -607,6 +663,18 @@ static uint32_t select_rows(worker *w, scan_job *j, const bool *satisfied)
     return n;
 }
 
+/* The message of an agg_add failure. */
+static void agg_fail(ria_error *err, ria_status rc)
+{
+    if (rc == RIA_ENOMEM)
+        ria_fail(err, rc, "out of memory aggregating");
+    else if (rc == RIA_ELIMIT)
+        ria_fail(err, rc, "arithmetic overflow: a sum is beyond the 128-bit range");
+    else
+        ria_fail(err, rc, "a group key lies outside the range the table's metadata gives "
+                          "(corrupt segment metadata?)");
+}
+
 static void scan_worker(scan_job *j, int id)
 {
     worker w;
@@ -633,9 +701,15 @@ static void scan_worker(scan_job *j, int id)
         uint32_t n = select_rows(&w, j, satisfied);
         if ((rc = w.bc.rc) != RIA_OK || n == 0)
             continue;
-        for (int i = 0; i < pp->nkeys && rc == RIA_OK; i++)
+        for (int i = 0; i < pp->nkeys && rc == RIA_OK; i++) {
             if (!(w.keys[i] = veval(&w.bc, pp->keys[i])))
                 rc = w.bc.rc;
+            else if (w.keys[i]->w && !(w.keys[i] = vec_narrow(&w.bc, w.keys[i], w.sel, n)))
+                rc = w.bc.rc != RIA_OK ? w.bc.rc
+                                       : ria_fail(&j->errs[id], RIA_ELIMIT,
+                                                  "a GROUP BY value is beyond 64 bits: group by a "
+                                                  "smaller expression");
+        }
         for (int i = 0; i < pp->naggs && rc == RIA_OK; i++) {
             ria_expr *ae = pp->aggs[i].expr;
             w.args[i] = NULL;
@@ -643,7 +717,7 @@ static void scan_worker(scan_job *j, int id)
                 rc = w.bc.rc;
         }
         if (rc == RIA_OK && (rc = agg_add(&j->tabs[id], w.keys, w.args, w.sel, n, &w.arena)) != RIA_OK)
-            ria_fail(&j->errs[id], rc, "out of memory aggregating");
+            agg_fail(&j->errs[id], rc);
     }
     if (rc != RIA_OK) {
         j->rcs[id] = rc;
@@ -664,28 +738,53 @@ static void *scan_thread(void *arg)
     return NULL;
 }
 
+typedef struct {
+    int partition;
+    bool kept;
+} part_seen;
+
+static int cmp_part(const void *a, const void *b)
+{
+    const part_seen *x = a, *y = b;
+    return (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+/* Counts the distinct partitions of the table's segments and those of
+ * them no segment of which is kept (a partition's segments need not be
+ * adjacent: an append adds segments to earlier partitions). */
+static void count_partitions(part_seen *ps, int n, ria_exec_stats *st)
+{
+    qsort(ps, (size_t)n, sizeof *ps, cmp_part);
+    for (int i = 0; i < n;) {
+        bool kept = false;
+        int j = i;
+        for (; j < n && ps[j].partition == ps[i].partition; j++)
+            kept |= ps[j].kept;
+        st->partitions_total++;
+        st->partitions_pruned += !kept;
+        i = j;
+    }
+}
+
 /* The (segment, block) tasks left after time-range pruning. */
 static ria_status make_tasks(const prepared *pp, task **out, int *out_n, ria_exec_stats *st,
-                             ria_snapshot *snap, ria_error *err)
+                             ria_error *err)
 {
     const exec_table *t = pp->t;
     size_t cap = 64, n = 0;
     task *tasks = malloc(cap * sizeof *tasks);
-    if (!tasks)
+    part_seen *ps = malloc(((size_t)t->nsegs + 1) * sizeof *ps);
+    if (!tasks || !ps) {
+        free(tasks);
+        free(ps);
         return ria_fail(err, RIA_ENOMEM, "out of memory");
-    int last_part = INT32_MIN, kept_part = INT32_MIN;
+    }
     for (int i = 0; i < t->nsegs; i++) {
         const exec_seg *s = &t->segs[i];
-        bool new_part = s->partition != last_part;
-        last_part = s->partition;
-        if (new_part)
-            st->partitions_total++;
-        if (s->rows == s->deleted || s->max_ts < pp->lo || s->min_ts >= pp->hi) {
-            if (new_part && kept_part != s->partition)
-                st->partitions_pruned++;
+        bool kept = !(s->rows == s->deleted || s->max_ts < pp->lo || s->min_ts >= pp->hi);
+        ps[i] = (part_seen){s->partition, kept};
+        if (!kept)
             continue;
-        }
-        kept_part = s->partition;
         uint32_t blocks = (uint32_t)((s->rows + RIA_BLOCK_ROWS - 1) / RIA_BLOCK_ROWS);
         for (uint32_t b = 0; b < blocks; b++) {
             if (n == cap) {
@@ -693,6 +792,7 @@ static ria_status make_tasks(const prepared *pp, task **out, int *out_n, ria_exe
                 task *g = realloc(tasks, cap * sizeof *g);
                 if (!g) {
                     free(tasks);
+                    free(ps);
                     return ria_fail(err, RIA_ENOMEM, "out of memory");
                 }
                 tasks = g;
@@ -700,7 +800,8 @@ static ria_status make_tasks(const prepared *pp, task **out, int *out_n, ria_exe
             tasks[n++] = (task){i, b};
         }
     }
-    (void)snap;
+    count_partitions(ps, t->nsegs, st);
+    free(ps);
     *out = tasks;
     *out_n = (int)n;
     return RIA_OK;
@@ -767,23 +868,41 @@ static ria_value_unit unit_of(const exec_table *t, const ria_expr *e)
     }
 }
 
+/* Longest result column name kept whole (a longer one ends in "..."). */
+#define NAME_MAX_BYTES 1024
+
+/* The name of select item i: its alias, else the expression as expr_name
+ * prints it, without the outer parentheses of a binary expression. */
 static const char *column_name(const ria_plan *p, int i, ria_arena *a)
 {
     const ria_select_item *it = &p->select[i];
     if (it->alias)
         return ria_arena_strdup(a, it->alias);
     ria_buf b;
-    ria_buf_init(&b, 200);
+    ria_buf_init(&b, 0);
     expr_name(it->expr, &b);
-    /* drop the outer parentheses of a binary expression */
-    if (b.len > 2 && b.data[0] == '(' && b.data[b.len - 1] == ')') {
-        memmove(b.data, b.data + 1, b.len - 2);
-        b.len -= 2;
-        b.data[b.len] = 0;
+    size_t from = 0, n = b.len;
+    if (n > 2 && b.data[0] == '(' && b.data[n - 1] == ')' && it->expr->kind == RIA_X_BINARY) {
+        from = 1;
+        n -= 2;
     }
-    const char *name = ria_arena_strndup(a, b.data ? b.data : "", b.len);
+    const char *name;
+    if (n > NAME_MAX_BYTES) {
+        size_t keep = NAME_MAX_BYTES - 3;
+        while (keep > 0 && ((unsigned char)b.data[from + keep] & 0xC0) == 0x80)
+            keep--; /* not inside a UTF-8 sequence */
+        name = ria_arena_printf(a, "%.*s...", (int)keep, b.data + from);
+    } else {
+        name = ria_arena_strndup(a, b.data ? b.data + from : "", n);
+    }
     ria_buf_free(&b);
-    return name;
+    return name ? name : "";
+}
+
+void exec_name_columns(const ria_plan *p, ria_result *r)
+{
+    for (int i = 0; i < p->nselect && i < r->ncols; i++)
+        r->cols[i].name = column_name(p, i, &r->arena);
 }
 
 static ria_status new_result(const ria_plan *p, const exec_table *t, ria_result **out,
@@ -800,7 +919,7 @@ static ria_status new_result(const ria_plan *p, const exec_table *t, ria_result 
         return ria_fail(err, RIA_ENOMEM, "out of memory");
     }
     for (int i = 0; i < p->nselect; i++) {
-        r->cols[i].name = column_name(p, i, &r->arena);
+        r->cols[i].name = ""; /* named by ria_execute, from the plan as the caller gave it */
         r->cols[i].type = p->select[i].expr->type;
         r->cols[i].unit = unit_of(t, p->select[i].expr);
     }
@@ -888,14 +1007,15 @@ static ria_status finish_groups(prepared *pp, aggtab *tab, ria_result *r, ria_ar
     for (int k = 0; k < pp->naggs; k++)
         aggx[k] = pp->aggs[k].expr;
     int width = p->nselect + p->norder;
-    for (uint32_t g = 0; g < tab->ngroups; g++) {
+    bool over = false;
+    for (uint32_t g = 0; g < tab->ngroups && !over; g++) {
         if (!agg_group_live(tab, g))
             continue;
         for (int k = 0; k < pp->nkeys; k++)
             keys[k] = agg_key_value(tab, g, k, a);
         for (int k = 0; k < pp->naggs; k++)
             aggs[k] = agg_result(tab, g, k);
-        scalar_row row = {pp->keys, keys, pp->nkeys, aggx, aggs, pp->naggs};
+        scalar_row row = {pp->keys, keys, pp->nkeys, aggx, aggs, pp->naggs, &over};
         if (p->having) {
             ria_value h = scalar_eval(p->having, &row, a);
             if (!value_truthy(&h))
@@ -912,7 +1032,9 @@ static ria_status finish_groups(prepared *pp, aggtab *tab, ria_result *r, ria_ar
             vals[p->nselect + i] = scalar_eval(p->order[i].expr, &row, a);
         rows[n++] = (out_row){vals};
     }
-    ria_status rc = finish_rows(p, rows, n, r, err);
+    ria_status rc = over ? ria_fail(err, RIA_ELIMIT,
+                                    "arithmetic overflow: a value is beyond the 128-bit range")
+                         : finish_rows(p, rows, n, r, err);
     free(rows);
     return rc;
 }
@@ -997,6 +1119,31 @@ typedef struct {
     ria_status rc;
 } subq_ctx;
 
+ria_status exec_subquery_snapshot(const ria_snapshot *snap, const ria_plan *sub,
+                                  ria_snapshot **out, ria_error *err)
+{
+    *out = NULL;
+    if (!sub->as_of_version && !sub->as_of_time)
+        return RIA_OK;
+    if (sub->as_of_version && !sub->as_of_time && sub->as_of_version == snap->info.version)
+        return RIA_OK;
+    if (!snap->store)
+        return ria_fail(err, RIA_EUNSUPPORTED, "AS OF in a subquery needs the store");
+    return ria_engine_snapshot_for(snap->store, sub, out, err);
+}
+
+ria_status exec_subquery(ria_snapshot *snap, ria_plan *sub, const ria_exec_opts *opts,
+                         ria_result **out, ria_error *err)
+{
+    ria_snapshot *own = NULL;
+    ria_exec_stats st;
+    ria_status rc = exec_subquery_snapshot(snap, sub, &own, err);
+    if (rc == RIA_OK)
+        rc = ria_execute(own ? own : snap, sub, opts, out, &st, err);
+    ria_snapshot_free(own);
+    return rc;
+}
+
 static ria_status run_subqueries(ria_snapshot *snap, ria_expr *e, const ria_exec_opts *opts,
                                  ria_arena *a, ria_error *err)
 {
@@ -1004,8 +1151,7 @@ static ria_status run_subqueries(ria_snapshot *snap, ria_expr *e, const ria_exec
         return RIA_OK;
     if (e->kind == RIA_X_SUBQUERY) {
         ria_result *res = NULL;
-        ria_exec_stats st;
-        ria_status rc = ria_execute(snap, e->sub, opts, &res, &st, err);
+        ria_status rc = exec_subquery(snap, e->sub, opts, &res, err);
         if (rc != RIA_OK)
             return rc;
         ria_value v = res->nrows ? *ria_result_at(res, 0, 0) : value_null(e->type);
@@ -1102,8 +1248,10 @@ static ria_status scan_grouped(scan_job *j, int threads, ria_error *err)
         }
     for (int i = 1; i < used; i++) {
         ria_status rc = agg_merge(&j->tabs[0], &j->tabs[i]);
-        if (rc != RIA_OK)
-            return ria_fail(err, rc, "out of memory merging groups");
+        if (rc != RIA_OK) {
+            agg_fail(err, rc);
+            return rc;
+        }
     }
     return RIA_OK;
 }
@@ -1134,7 +1282,7 @@ ria_status exec_table_plan(ria_snapshot *snap, exec_table *t, const ria_plan *pl
     if (rc == RIA_OK)
         rc = prepare(&pp, t, p, &a, err);
     if (rc == RIA_OK)
-        rc = make_tasks(&pp, &j.tasks, &j.ntasks, stats, snap, err);
+        rc = make_tasks(&pp, &j.tasks, &j.ntasks, stats, err);
     if (rc == RIA_OK && pp.nconj > 256)
         rc = ria_fail(err, RIA_ELIMIT, "too many AND-ed conditions (at most 256)");
     if (rc == RIA_OK)
@@ -1199,6 +1347,10 @@ ria_status ria_execute(ria_snapshot *snap, ria_plan *p, const ria_exec_opts *opt
             rc = exec_table_plan(snap, &t, vr.input, opts, out, stats, err);
         table_free(&t);
     }
+    /* names come from p itself, not from a copy with subquery values in
+     * place: a subquery is named by its text, whichever path answered */
+    if (rc == RIA_OK)
+        exec_name_columns(p, *out);
     view_route_free(&vr);
     stats->seconds = ria_now() - t0;
     return rc;
@@ -1299,7 +1451,7 @@ ria_status ria_explain(ria_snapshot *snap, ria_plan *plan, const ria_exec_opts *
     if (rc == RIA_OK)
         rc = prepare(&pp, &t, p, &a, err);
     if (rc == RIA_OK)
-        rc = make_tasks(&pp, &j.tasks, &j.ntasks, &st, snap, err);
+        rc = make_tasks(&pp, &j.tasks, &j.ntasks, &st, err);
     ria_hash128 h = ria_plan_hash(plan);
     if (rc == RIA_OK) {
         ria_buf_printf(out, "version: %lld\nplan hash: %016llx%016llx\nsource: %s (%d segments)\n",

@@ -18,17 +18,36 @@ typedef enum { VK_I64, VK_F64, VK_CODE, VK_STR } vec_kind;
 
 /* Values of one expression over the rows of a block.  NULL is RIA_NULL_I64
  * (VK_I64, booleans are 0/1), NaN (VK_F64), code 0 (VK_CODE), p == NULL
- * (VK_STR).  A constant vector holds one value, valid for every row. */
+ * (VK_STR).  A constant vector holds one value, valid for every row.
+ *
+ * Integers and decimals are int64 (`i`) unless some row's value does not
+ * fit: arithmetic then gives a *wide* vector, whose values are int128 in
+ * `w` (and `i` is NULL), NULL being VW_NULL.  Booleans, dates and
+ * timestamps are never wide. */
 typedef struct {
     ria_vtype type;
     vec_kind kind;
     bool constant;
     int64_t *i;
+    __int128 *w;           /* wide VK_I64: the values (i is NULL) */
     double *f;
     const uint32_t *codes;
     const ria_dict *dict;
     ria_slice *s;
 } vec;
+
+/* NULL in a wide vector; no value may be VW_NULL, so the values are
+ * symmetric around 0 (|x| < 2^127). */
+#define VW_NULL ((__int128)((unsigned __int128)1 << 127))
+
+/* The value of row r of an integer vector as int128 (VW_NULL for NULL). */
+static inline __int128 vec_at_w(const vec *v, uint32_t r)
+{
+    uint32_t k = v->constant ? 0 : r;
+    if (v->w)
+        return v->w[k];
+    return v->i[k] == RIA_NULL_I64 ? VW_NULL : (__int128)v->i[k];
+}
 
 /* A per-dictionary-entry table: an expression over one dictionary-coded
  * column evaluated once per entry (code 0 = NULL included), so per row it is
@@ -42,6 +61,21 @@ typedef struct {
     ria_slice *s;
     uint32_t *true_prefix; /* booleans: true_prefix[k] = TRUEs among codes < k */
 } dict_table;
+
+/* The values of an IN list, sorted for binary search: built once per query
+ * by prepare for every IN node the vectors evaluate (looked up by node). */
+typedef struct {
+    const ria_expr *e;     /* the IN node */
+    bool has_null;         /* the list holds a NULL */
+    uint32_t n;            /* values that are not NULL */
+    int64_t *i;            /* x an integer, decimal, boolean, date or timestamp */
+    double *f;             /* x a double */
+    ria_slice *s;          /* x text */
+} in_list;
+
+/* Builds the sorted list of e's values (memory from a); false when out of
+ * memory. */
+bool in_list_build(const ria_expr *e, ria_arena *a, in_list *out);
 
 /* How one group key is encoded in 64 bits. */
 typedef enum { KEY_CODE, KEY_I64, KEY_F64, KEY_STR } key_kind;
@@ -83,6 +117,8 @@ typedef struct {
     uint64_t dense_size;
     ria_expr **proj;       /* non-grouped: select expressions then extra ORDER BY ones */
     int nproj;
+    in_list *ins;          /* IN lists evaluated on vectors (in the prepare arena) */
+    int nins;
 } prepared;
 
 /* ------------------------------------------------------- block context */
@@ -106,6 +142,9 @@ typedef struct {
 
 /* The vector of e over the block's rows (decoding columns on first use). */
 vec *veval(blockctx *bc, const ria_expr *e);
+/* A 64-bit copy of a wide vector when its selected rows (sel, n entries)
+ * all fit in 64 bits (the other rows become NULL), else NULL. */
+vec *vec_narrow(blockctx *bc, const vec *v, const uint32_t *sel, uint32_t n);
 /* Filters sel (n entries) to rows where the boolean vector b is TRUE;
  * returns the new count. */
 uint32_t vec_filter(const vec *b, uint32_t *sel, uint32_t n);
@@ -135,6 +174,8 @@ typedef struct {
     int64_t **mi;
     double **mf;
     ria_slice **ms;
+    __int128 **mw;         /* min/max of integers once a wide value was seen */
+    bool *checked;         /* sums: a wide value was seen, add with overflow checks */
     dset ***sets;
     ria_arena text;        /* min/max strings */
 } aggtab;

@@ -198,11 +198,20 @@ void expr_name(const ria_expr *e, ria_buf *b)
         expr_name(e->args[0], b);
         return;
     case RIA_X_CASE: ria_buf_puts(b, "CASE ... END"); return;
-    case RIA_X_SUBQUERY: ria_buf_puts(b, "(SELECT ...)"); return;
+    case RIA_X_SUBQUERY:
+        ria_buf_putc(b, '(');
+        ria_plan_sql(e->sub, b);
+        ria_buf_putc(b, ')');
+        return;
     default:
         expr_name(e->args[0], b);
+        if (e->kind == RIA_X_IS_NULL) {
+            ria_buf_puts(b, e->negated ? " IS NOT NULL" : " IS NULL");
+            return;
+        }
+        ria_buf_puts(b, e->negated ? " NOT" : "");
         ria_buf_puts(b, e->kind == RIA_X_IN ? " IN (...)" : e->kind == RIA_X_BETWEEN ? " BETWEEN ..."
-                        : e->kind == RIA_X_LIKE ? " LIKE ..." : " IS NULL");
+                                                                                     : " LIKE ...");
         return;
     }
 }

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 const char *ria_vtype_name(ria_vtype t)
 {
@@ -72,11 +73,15 @@ int64_t date_trunc(ria_time_unit u, ria_vtype t, int64_t v)
 
 /* ------------------------------------------------------------ values */
 
+/* The one 128-bit value no integer may take (vectors use it for NULL), so
+ * that the range is symmetric and negation never overflows. */
+#define VALUE_MIN ((__int128)((unsigned __int128)1 << 127))
+
 static ria_value make_int(ria_vtype t, __int128 x)
 {
     ria_value v = value_null(t);
     v.is_null = false;
-    if (x >= INT64_MIN && x <= INT64_MAX) {
+    if (x > INT64_MIN && x <= INT64_MAX) { /* INT64_MIN is NULL in vectors */
         v.i = (int64_t)x;
     } else {
         v.wide = true;
@@ -129,10 +134,12 @@ int value_cmp(const ria_value *a, const ria_value *b)
         return (x > y) - (x < y);
     }
     __int128 x = ria_value_i128(a), y = ria_value_i128(b);
-    if (a->type == RIA_V_DEC && b->type != RIA_V_DEC)
-        y *= RIA_DEC_SCALE;
-    if (b->type == RIA_V_DEC && a->type != RIA_V_DEC)
-        x *= RIA_DEC_SCALE;
+    /* values of different scales compare scaled; a product beyond 128 bits
+     * is beyond every value of the other side */
+    if (a->type == RIA_V_DEC && b->type != RIA_V_DEC && __builtin_mul_overflow(y, RIA_DEC_SCALE, &y))
+        return y < 0 ? 1 : -1;
+    if (b->type == RIA_V_DEC && a->type != RIA_V_DEC && __builtin_mul_overflow(x, RIA_DEC_SCALE, &x))
+        return x < 0 ? -1 : 1;
     if (a->type == RIA_V_DATE && b->type == RIA_V_TS)
         x *= RIA_SECS_PER_DAY;
     if (b->type == RIA_V_DATE && a->type == RIA_V_TS)
@@ -157,7 +164,31 @@ static ria_value text_of(const ria_value *v, ria_arena *a)
     return out;
 }
 
-ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a)
+/* Whether x is within the range of integer values (|x| < 2^127). */
+static inline bool in_range(__int128 x)
+{
+    return x != VALUE_MIN;
+}
+
+/* Text as a boolean: true/false (any case), t/f, yes/no, or a number
+ * (non-zero is true). */
+static ria_value text_bool(const ria_value *v)
+{
+    static const char *const yes[] = {"true", "t", "yes", "y"}, *const no[] = {"false", "f", "no", "n"};
+    ria_slice t = ria_trim(v->s, v->n);
+    for (size_t i = 0; i < RIA_ARRAY_LEN(yes); i++) {
+        if (t.n == strlen(yes[i]) && strncasecmp(t.p, yes[i], t.n) == 0)
+            return make_bool(true);
+        if (t.n == strlen(no[i]) && strncasecmp(t.p, no[i], t.n) == 0)
+            return make_bool(false);
+    }
+    int64_t x;
+    if (ria_parse_decimal(t.p, t.n, &x) == RIA_NUM_OK)
+        return make_bool(x != 0);
+    return value_null(RIA_V_BOOL);
+}
+
+ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a, bool *overflow)
 {
     if (v->is_null || v->type == to) {
         ria_value r = *v;
@@ -166,6 +197,10 @@ ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a)
     }
     if (to == RIA_V_TEXT)
         return text_of(v, a);
+    if (to == RIA_V_BOOL) /* a number is TRUE when it is not zero */
+        return v->type == RIA_V_TEXT ? text_bool(v)
+               : type_is_time(v->type) ? value_null(to)
+                                       : make_bool(value_truthy(v));
     if (v->type == RIA_V_TEXT) {
         int64_t x;
         bool ok;
@@ -186,13 +221,16 @@ ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a)
         ria_value r = make_int(to, x);
         return r;
     }
+    if (type_is_time(to) || type_is_time(v->type))
+        return value_null(to);
     if (to == RIA_V_DOUBLE)
         return make_double(as_double(v));
     if (v->type == RIA_V_DOUBLE) {
-        double d = to == RIA_V_DEC ? v->d * RIA_DEC_SCALE : v->d;
+        /* half away from zero; beyond the 128-bit range the cast gives NULL */
+        double d = round(to == RIA_V_DEC ? v->d * RIA_DEC_SCALE : v->d);
         if (!(d > -1.7e38 && d < 1.7e38))
             return value_null(to);
-        return make_int(to, (__int128)llround(d));
+        return make_int(to, (__int128)d);
     }
     __int128 x = ria_value_i128(v);
     if (v->type == RIA_V_DEC && to == RIA_V_INT) {
@@ -204,10 +242,12 @@ ria_value value_cast(const ria_value *v, ria_vtype to, ria_arena *a)
             q--;
         return make_int(RIA_V_INT, q);
     }
-    if (to == RIA_V_DEC && v->type != RIA_V_DEC)
-        x *= RIA_DEC_SCALE;
-    if (type_is_time(to) || type_is_time(v->type))
+    if (to == RIA_V_DEC && v->type != RIA_V_DEC &&
+        (__builtin_mul_overflow(x, RIA_DEC_SCALE, &x) || !in_range(x))) {
+        if (overflow)
+            *overflow = true;
         return value_null(to);
+    }
     return make_int(to, x);
 }
 
@@ -221,7 +261,16 @@ static __int128 div_round(__int128 a, __int128 b)
     return q;
 }
 
-static ria_value arith(ria_op op, ria_vtype t, const ria_value *a, const ria_value *b)
+/* The NULL that stands for a value beyond 128 bits: flags the row. */
+static ria_value overflowed(const scalar_row *row, ria_vtype t)
+{
+    if (row && row->overflow)
+        *row->overflow = true;
+    return value_null(t);
+}
+
+static ria_value arith(ria_op op, ria_vtype t, const ria_value *a, const ria_value *b,
+                       const scalar_row *row)
 {
     if (a->is_null || b->is_null)
         return value_null(t);
@@ -235,14 +284,47 @@ static ria_value arith(ria_op op, ria_vtype t, const ria_value *a, const ria_val
         default: return value_null(t);
         }
     }
-    __int128 x = ria_value_i128(a), y = ria_value_i128(b);
+    __int128 x = ria_value_i128(a), y = ria_value_i128(b), z;
+    bool over;
     switch (op) {
-    case RIA_OP_ADD: return make_int(t, x + y);
-    case RIA_OP_SUB: return make_int(t, x - y);
-    case RIA_OP_MUL: return make_int(t, t == RIA_V_DEC ? div_round(x * y, RIA_DEC_SCALE) : x * y);
-    case RIA_OP_MOD: return y == 0 ? value_null(t) : make_int(t, x % y);
+    case RIA_OP_ADD: over = __builtin_add_overflow(x, y, &z); break;
+    case RIA_OP_SUB: over = __builtin_sub_overflow(x, y, &z); break;
+    case RIA_OP_MUL:
+        over = __builtin_mul_overflow(x, y, &z);
+        if (!over && t == RIA_V_DEC)
+            z = div_round(z, RIA_DEC_SCALE);
+        break;
+    case RIA_OP_MOD:
+        if (y == 0)
+            return value_null(t);
+        z = x % y;
+        over = false;
+        break;
     default: return value_null(t);
     }
+    if (over || !in_range(z))
+        return overflowed(row, t);
+    return make_int(t, z);
+}
+
+/* round(x, digits) of an integer or decimal: half away from zero to a
+ * multiple of 10^(scale - digits), where scale is 4 for decimals and 0 for
+ * integers. */
+static ria_value round_int(const ria_value *x, int digits, const scalar_row *row)
+{
+    int places = (x->type == RIA_V_DEC ? RIA_DEC_DIGITS : 0) - digits;
+    if (places <= 0)
+        return *x;
+    __int128 v = ria_value_i128(x);
+    if (places > 38) /* 10^39 is beyond every value: everything rounds to 0 */
+        return make_int(x->type, 0);
+    __int128 unit = 1;
+    for (int i = 0; i < places; i++)
+        unit *= 10;
+    __int128 q = div_round(v, unit), z;
+    if (__builtin_mul_overflow(q, unit, &z) || !in_range(z))
+        return overflowed(row, x->type);
+    return make_int(x->type, z);
 }
 
 /* SQL LIKE with % and _ (case-sensitive, as in standard SQL). */
@@ -285,9 +367,8 @@ static ria_value eval_func(const ria_expr *e, const scalar_row *row, ria_arena *
     case RIA_F_DATE_TRUNC:
         if (x.is_null)
             return value_null(e->type);
-        return make_int(e->type, date_trunc(e->unit, x.type, x.i) *
-                                     (x.type == RIA_V_DATE && e->type == RIA_V_TS ? 1 : 1));
-    case RIA_F_CAST: return value_cast(&x, e->cast_type, a);
+        return make_int(e->type, date_trunc(e->unit, x.type, x.i));
+    case RIA_F_CAST: return value_cast(&x, e->cast_type, a, row ? row->overflow : NULL);
     case RIA_F_COALESCE:
         for (int i = 0; i < e->nargs; i++) {
             ria_value v = i ? scalar_eval(e->args[i], row, a) : x;
@@ -319,22 +400,23 @@ static ria_value eval_func(const ria_expr *e, const scalar_row *row, ria_arena *
             return x;
         if (x.type == RIA_V_DOUBLE)
             return make_double(fabs(x.d));
+        if (!in_range(ria_value_i128(&x)))
+            return overflowed(row, x.type);
         return make_int(x.type, ria_value_i128(&x) < 0 ? -ria_value_i128(&x) : ria_value_i128(&x));
     case RIA_F_ROUND: {
-        int digits = e->nargs > 1 ? (int)e->args[1]->lit.i : 0;
+        int64_t d = e->nargs > 1 ? e->args[1]->lit.i : 0;
+        int digits = (int)RIA_MAX(RIA_MIN(d, 1000), -1000);
         if (x.is_null)
             return x;
         if (x.type == RIA_V_DOUBLE) {
+            if (digits > 300 || !isfinite(x.d))
+                return x;
+            if (digits < -300)
+                return make_double(0 * x.d);
             double p = pow(10, digits);
             return make_double(round(x.d * p) / p);
         }
-        if (x.type == RIA_V_DEC && digits < RIA_DEC_DIGITS) {
-            __int128 unit = 1;
-            for (int i = digits; i < RIA_DEC_DIGITS; i++)
-                unit *= 10;
-            return make_int(RIA_V_DEC, div_round(ria_value_i128(&x), unit) * unit);
-        }
-        return x;
+        return round_int(&x, digits, row);
     }
     case RIA_F_LOWER:
     case RIA_F_UPPER:
@@ -409,7 +491,7 @@ static ria_value eval_binary(const ria_expr *e, const scalar_row *row, ria_arena
         v.n = l.n + r.n;
         return v;
     }
-    default: return arith(e->op, e->type, &l, &r);
+    default: return arith(e->op, e->type, &l, &r, row);
     }
 }
 
@@ -483,7 +565,11 @@ ria_value scalar_eval(const ria_expr *e, const scalar_row *row, ria_arena *a)
             return x.is_null ? x : make_bool(!value_truthy(&x));
         if (x.is_null)
             return x;
-        return x.type == RIA_V_DOUBLE ? make_double(-x.d) : make_int(e->type, -ria_value_i128(&x));
+        if (x.type == RIA_V_DOUBLE)
+            return make_double(-x.d);
+        if (!in_range(ria_value_i128(&x)))
+            return overflowed(row, e->type);
+        return make_int(e->type, -ria_value_i128(&x));
     }
     case RIA_X_BINARY: return eval_binary(e, row, a);
     case RIA_X_CASE: return eval_case(e, row, a);
@@ -498,6 +584,25 @@ ria_value scalar_eval(const ria_expr *e, const scalar_row *row, ria_arena *a)
 
 /* ---------------------------------------------------------- formatting */
 
+/* Exact decimal digits of an integer of up to 128 bits (buf: 41 bytes). */
+static void format_int128(__int128 x, char *buf)
+{
+    char tmp[48];
+    int n = 0;
+    bool neg = x < 0;
+    unsigned __int128 u = neg ? (unsigned __int128)(-(x + 1)) + 1 : (unsigned __int128)x;
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    int k = 0;
+    if (neg)
+        buf[k++] = '-';
+    while (n)
+        buf[k++] = tmp[--n];
+    buf[k] = 0;
+}
+
 void ria_value_format(const ria_value *v, bool raw, ria_buf *out)
 {
     char buf[64];
@@ -508,9 +613,7 @@ void ria_value_format(const ria_value *v, bool raw, ria_buf *out)
     }
     switch (v->type) {
     case RIA_V_BOOL: ria_buf_puts(out, v->i ? "true" : "false"); return;
-    case RIA_V_INT:
-        ria_format_decimal128(ria_value_i128(v) * RIA_DEC_SCALE, 0, buf);
-        break;
+    case RIA_V_INT: format_int128(ria_value_i128(v), buf); break;
     case RIA_V_DEC: {
         int n = ria_format_decimal128(ria_value_i128(v), raw ? 4 : 2, buf);
         if (raw) {

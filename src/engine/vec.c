@@ -14,6 +14,7 @@
 #include "exec_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------- allocation */
@@ -50,24 +51,92 @@ static vec_kind kind_of(ria_vtype t)
     return t == RIA_V_DOUBLE ? VK_F64 : t == RIA_V_TEXT ? VK_STR : VK_I64;
 }
 
+/* An integer vector whose values are int128 (see vec). */
+static vec *vnew_wide(blockctx *bc, ria_vtype type, bool constant)
+{
+    vec *v = ria_arena_alloc(bc->arena, sizeof *v);
+    if (!v)
+        return NULL;
+    v->type = type;
+    v->kind = VK_I64;
+    v->constant = constant;
+    v->w = ria_arena_alloc(bc->arena, (constant ? 1 : bc->n) * sizeof *v->w);
+    return v->w ? v : NULL;
+}
+
+/* Whether an int128 fits the 64-bit representation (INT64_MIN is NULL). */
+static inline bool fits_i64(__int128 x)
+{
+    return x > INT64_MIN && x <= INT64_MAX;
+}
+
+/* Fails the block: a value left the 128-bit range. */
+static vec *overflow(blockctx *bc, const ria_expr *e)
+{
+    if (bc->rc == RIA_OK) {
+        ria_buf b;
+        ria_buf_init(&b, 0);
+        expr_name(e, &b);
+        bc->rc = ria_fail(bc->err, RIA_ELIMIT,
+                          "arithmetic overflow: a value of %.200s is beyond the 128-bit range",
+                          b.data ? b.data : "an expression");
+        ria_buf_free(&b);
+    }
+    return NULL;
+}
+
+/* Makes out wide, keeping rows [0, upto) (the rows written so far). */
+static bool make_wide(blockctx *bc, vec *out, uint32_t upto)
+{
+    __int128 *w = ria_arena_alloc(bc->arena, (out->constant ? 1 : bc->n) * sizeof *w);
+    if (!w)
+        return false;
+    for (uint32_t k = 0; k < upto; k++)
+        w[k] = out->i[k] == RIA_NULL_I64 ? VW_NULL : (__int128)out->i[k];
+    out->w = w;
+    out->i = NULL;
+    return true;
+}
+
+/* Stores an integer value in row k of an integer vector, making the vector
+ * wide when the value needs it. */
+static bool put_int(blockctx *bc, vec *out, uint32_t k, const ria_value *v)
+{
+    if (out->w) {
+        out->w[k] = v->is_null ? VW_NULL : ria_value_i128(v);
+        return true;
+    }
+    if (v->is_null) {
+        out->i[k] = RIA_NULL_I64;
+        return true;
+    }
+    __int128 x = ria_value_i128(v);
+    if (fits_i64(x)) {
+        out->i[k] = (int64_t)x;
+        return true;
+    }
+    if (!make_wide(bc, out, k))
+        return false;
+    out->w[k] = x;
+    return true;
+}
+
+/* Stores value v (of out's type) in row k. */
+static bool put_value(blockctx *bc, vec *out, uint32_t k, const ria_value *v)
+{
+    switch (out->kind) {
+    case VK_F64: out->f[k] = v->is_null ? NAN : v->d; return true;
+    case VK_STR: out->s[k] = v->is_null ? (ria_slice){NULL, 0} : (ria_slice){v->s, v->n}; return true;
+    default: return put_int(bc, out, k, v);
+    }
+}
+
 /* A constant vector holding value x. */
 static vec *vconst(blockctx *bc, const ria_value *x, ria_vtype type)
 {
     vec *v = vnew(bc, type, kind_of(type), true);
-    if (!v)
+    if (!v || !put_value(bc, v, 0, x))
         return oom(bc);
-    switch (v->kind) {
-    case VK_F64: v->f[0] = x->is_null ? NAN : x->d; break;
-    case VK_STR: v->s[0] = x->is_null ? (ria_slice){NULL, 0} : (ria_slice){x->s, x->n}; break;
-    default:
-        if (x->is_null)
-            v->i[0] = RIA_NULL_I64;
-        else if (x->wide)
-            v->i[0] = ria_value_i128(x) > INT64_MAX ? INT64_MAX : INT64_MIN + 1;
-        else
-            v->i[0] = x->i;
-        break;
-    }
     return v;
 }
 
@@ -77,7 +146,17 @@ ria_value vec_value(const vec *v, uint32_t r)
     ria_value x = value_null(v->type);
     switch (v->kind) {
     case VK_I64:
-        if (v->i[k] != RIA_NULL_I64) {
+        if (v->w) {
+            if (v->w[k] != VW_NULL) {
+                x.is_null = false;
+                if (fits_i64(v->w[k])) {
+                    x.i = (int64_t)v->w[k];
+                } else {
+                    x.wide = true;
+                    x.big = v->w[k];
+                }
+            }
+        } else if (v->i[k] != RIA_NULL_I64) {
             x.is_null = false;
             x.i = v->i[k];
         }
@@ -277,6 +356,13 @@ static vec *compare(blockctx *bc, ria_op op, vec *l, vec *r)
     if (!out)
         return oom(bc);
     uint32_t n = constant ? 1 : bc->n;
+    if (l->kind == VK_I64 && r->kind == VK_I64 && (l->w || r->w)) {
+        for (uint32_t k = 0; k < n; k++) {
+            __int128 x = vec_at_w(l, k), y = vec_at_w(r, k);
+            out->i[k] = x == VW_NULL || y == VW_NULL ? RIA_NULL_I64 : holds(op, (x > y) - (x < y));
+        }
+        return out;
+    }
     if (l->kind == VK_I64 && r->kind == VK_I64) {
         if (r->constant && !l->constant) {
             int64_t y = r->i[0];
@@ -361,9 +447,50 @@ static inline __int128 round_div(__int128 a, __int128 b)
     return q;
 }
 
+/* Integer or decimal arithmetic in 128 bits, for operands or results
+ * beyond 64 bits: a wide vector, or an overflow error. */
+static vec *arith_wide(blockctx *bc, const ria_expr *e, vec *l, vec *r)
+{
+    bool constant = l->constant && r->constant;
+    vec *out = vnew_wide(bc, e->type, constant);
+    if (!out)
+        return oom(bc);
+    uint32_t n = constant ? 1 : bc->n;
+    bool dec = e->type == RIA_V_DEC, over = false;
+    for (uint32_t k = 0; k < n; k++) {
+        __int128 x = vec_at_w(l, k), y = vec_at_w(r, k), z;
+        if (x == VW_NULL || y == VW_NULL) {
+            out->w[k] = VW_NULL;
+            continue;
+        }
+        switch (e->op) {
+        case RIA_OP_ADD: over |= __builtin_add_overflow(x, y, &z); break;
+        case RIA_OP_SUB: over |= __builtin_sub_overflow(x, y, &z); break;
+        case RIA_OP_MUL:
+            if (__builtin_mul_overflow(x, y, &z))
+                over = true;
+            else if (dec)
+                z = round_div(z, RIA_DEC_SCALE);
+            break;
+        default:
+            if (!y) {
+                out->w[k] = VW_NULL;
+                continue;
+            }
+            z = x % y;
+            break;
+        }
+        over |= z == VW_NULL;
+        out->w[k] = z;
+    }
+    return over ? overflow(bc, e) : out;
+}
+
 static vec *arith(blockctx *bc, const ria_expr *e, vec *l, vec *r)
 {
     bool constant = l->constant && r->constant;
+    if (e->type != RIA_V_DOUBLE && (l->w || r->w))
+        return arith_wide(bc, e, l, r);
     vec *out = vnew(bc, e->type, kind_of(e->type), constant);
     if (!out)
         return oom(bc);
@@ -383,7 +510,9 @@ static vec *arith(blockctx *bc, const ria_expr *e, vec *l, vec *r)
         }
         return out;
     }
-    bool dec = e->type == RIA_V_DEC;
+    /* in int128, stored in int64; a row beyond int64 makes the whole
+     * vector wide (computed again in 128 bits) */
+    bool dec = e->type == RIA_V_DEC, wide = false;
     for (uint32_t k = 0; k < n; k++) {
         int64_t x = at_i(l, k), y = at_i(r, k);
         if (x == RIA_NULL_I64 || y == RIA_NULL_I64) {
@@ -395,11 +524,19 @@ static vec *arith(blockctx *bc, const ria_expr *e, vec *l, vec *r)
         case RIA_OP_ADD: z = (__int128)x + y; break;
         case RIA_OP_SUB: z = (__int128)x - y; break;
         case RIA_OP_MUL: z = dec ? round_div((__int128)x * y, RIA_DEC_SCALE) : (__int128)x * y; break;
-        default: z = y ? (__int128)x % y : (__int128)RIA_NULL_I64; break;
+        default:
+            if (!y) {
+                out->i[k] = RIA_NULL_I64;
+                continue;
+            }
+            z = (__int128)x % y;
+            break;
         }
-        out->i[k] = z > INT64_MAX || z <= INT64_MIN ? RIA_NULL_I64 : (int64_t)z;
+        bool outside = z > INT64_MAX || z <= INT64_MIN;
+        wide |= outside;
+        out->i[k] = outside ? RIA_NULL_I64 : (int64_t)z;
     }
-    return out;
+    return wide ? arith_wide(bc, e, l, r) : out;
 }
 
 /* ------------------------------------------------------------- functions */
@@ -420,24 +557,28 @@ static vec *cast_vec(blockctx *bc, const ria_expr *e, vec *x)
         }
         return out;
     }
-    if (x->type == RIA_V_INT && to == RIA_V_DEC) {
+    if (x->type == RIA_V_INT && to == RIA_V_DEC && !x->w) {
+        bool wide = false;
         for (uint32_t k = 0; k < n; k++) {
-            int64_t v = at_i(x, k);
-            out->i[k] = v == RIA_NULL_I64 ? v : v * RIA_DEC_SCALE;
+            int64_t v = at_i(x, k), z = RIA_NULL_I64;
+            bool outside = v != RIA_NULL_I64 &&
+                           (__builtin_mul_overflow(v, (int64_t)RIA_DEC_SCALE, &z) || z == RIA_NULL_I64);
+            wide |= outside;
+            out->i[k] = outside ? RIA_NULL_I64 : z;
         }
-        return out;
+        if (!wide)
+            return out;
+        if (!(out = vnew(bc, to, VK_I64, x->constant)))
+            return oom(bc);
     }
     /* everything else one value at a time, with the scalar rules */
+    bool over = false;
     for (uint32_t k = 0; k < n; k++) {
-        ria_value v = vec_value(x, k), c = value_cast(&v, to, bc->arena);
-        if (out->kind == VK_F64)
-            out->f[k] = c.is_null ? NAN : c.d;
-        else if (out->kind == VK_STR)
-            out->s[k] = c.is_null ? (ria_slice){NULL, 0} : (ria_slice){c.s, c.n};
-        else
-            out->i[k] = c.is_null ? RIA_NULL_I64 : c.wide ? RIA_NULL_I64 : c.i;
+        ria_value v = vec_value(x, k), c = value_cast(&v, to, bc->arena, &over);
+        if (!put_value(bc, out, k, &c))
+            return oom(bc);
     }
-    return out;
+    return over ? overflow(bc, e) : out;
 }
 
 static vec *date_vec(blockctx *bc, const ria_expr *e, vec *x)
@@ -503,43 +644,42 @@ static vec *fold_date(blockctx *bc, const ria_expr *e)
     return vconst(bc, &v, e->type);
 }
 
-/* Row-at-a-time fallback over vectors (rare functions, CASE, IN on
- * non-dictionary values, LIKE on heap strings). */
+/* Row-at-a-time fallback over vectors (rare functions, ||, unary minus,
+ * LIKE on heap strings): each row's argument values become literals of a
+ * shell node that the scalar evaluator evaluates. */
 static vec *rowwise(blockctx *bc, const ria_expr *e, vec **args)
 {
     bool constant = true;
     for (int i = 0; i < e->nargs; i++)
         constant &= !args[i] || args[i]->constant;
     vec *out = vnew(bc, e->type, kind_of(e->type), constant);
-    if (!out)
+    ria_expr *lits = ria_arena_alloc(bc->arena, ((size_t)e->nargs + 1) * sizeof *lits);
+    ria_expr **ptrs = ria_arena_alloc(bc->arena, ((size_t)e->nargs + 1) * sizeof *ptrs);
+    if (!out || !lits || !ptrs)
         return oom(bc);
     uint32_t n = constant ? 1 : bc->n;
-    ria_expr lits[16], *ptrs[16];
     ria_expr shell = *e;
-    if (e->nargs > 16)
-        return oom(bc);
     shell.args = ptrs;
-    for (uint32_t k = 0; k < n; k++) {
-        for (int i = 0; i < e->nargs; i++) {
-            if (!args[i]) {
-                ptrs[i] = e->args[i];
-                continue;
-            }
+    for (int i = 0; i < e->nargs; i++) {
+        ptrs[i] = e->args[i];
+        if (args[i]) {
             memset(&lits[i], 0, sizeof lits[i]);
             lits[i].kind = RIA_X_LITERAL;
             lits[i].type = args[i]->type;
-            lits[i].lit = vec_value(args[i], k);
             ptrs[i] = &lits[i];
         }
-        ria_value v = scalar_eval(&shell, NULL, bc->arena);
-        if (out->kind == VK_F64)
-            out->f[k] = v.is_null ? NAN : v.d;
-        else if (out->kind == VK_STR)
-            out->s[k] = v.is_null ? (ria_slice){NULL, 0} : (ria_slice){v.s, v.n};
-        else
-            out->i[k] = v.is_null || v.wide ? RIA_NULL_I64 : v.i;
     }
-    return out;
+    bool over = false;
+    scalar_row row = {.overflow = &over};
+    for (uint32_t k = 0; k < n; k++) {
+        for (int i = 0; i < e->nargs; i++)
+            if (args[i])
+                lits[i].lit = vec_value(args[i], k);
+        ria_value v = scalar_eval(&shell, &row, bc->arena);
+        if (!put_value(bc, out, k, &v))
+            return oom(bc);
+    }
+    return over ? overflow(bc, e) : out;
 }
 
 static vec *case_vec(blockctx *bc, const ria_expr *e)
@@ -565,6 +705,15 @@ static vec *case_vec(blockctx *bc, const ria_expr *e)
             return NULL;
         if (val->kind == VK_CODE && (val = as_str(bc, val)) == NULL)
             return NULL;
+        if (val->w && !out->w) { /* the rows done so far move to 128 bits */
+            __int128 *w = ria_arena_alloc(bc->arena, bc->n * sizeof *w);
+            if (!w)
+                return oom(bc);
+            for (uint32_t k = 0; k < bc->n; k++)
+                w[k] = !done[k] || out->i[k] == RIA_NULL_I64 ? VW_NULL : (__int128)out->i[k];
+            out->w = w;
+            out->i = NULL;
+        }
         for (uint32_t k = 0; k < bc->n; k++) {
             if (done[k] || (cond && at_i(cond, k) != 1))
                 continue;
@@ -574,6 +723,8 @@ static vec *case_vec(blockctx *bc, const ria_expr *e)
                 out->f[k] = val->kind == VK_F64 ? val->f[s] : (double)val->i[s];
             else if (out->kind == VK_STR)
                 out->s[k] = val->s[s];
+            else if (out->w)
+                out->w[k] = vec_at_w(val, k);
             else
                 out->i[k] = val->i[s];
         }
@@ -583,27 +734,147 @@ static vec *case_vec(blockctx *bc, const ria_expr *e)
     return out;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_f64(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_slice(const void *a, const void *b)
+{
+    return cmp_s(*(const ria_slice *)a, *(const ria_slice *)b);
+}
+
+bool in_list_build(const ria_expr *e, ria_arena *a, in_list *out)
+{
+    memset(out, 0, sizeof *out);
+    out->e = e;
+    vec_kind kind = kind_of(e->args[0]->type);
+    size_t m = (size_t)e->nargs;
+    if (kind == VK_F64)
+        out->f = ria_arena_alloc(a, m * sizeof *out->f);
+    else if (kind == VK_I64)
+        out->i = ria_arena_alloc(a, m * sizeof *out->i);
+    else
+        out->s = ria_arena_alloc(a, m * sizeof *out->s);
+    if (!out->f && !out->i && !out->s)
+        return false;
+    for (int j = 1; j < e->nargs; j++) {
+        const ria_value *v = &e->args[j]->lit;
+        if (v->is_null) {
+            out->has_null = true;
+            continue;
+        }
+        if (out->f)
+            out->f[out->n++] = v->d;
+        else if (out->i)
+            out->i[out->n++] = v->i;
+        else
+            out->s[out->n++] = (ria_slice){v->s, v->n};
+    }
+    if (out->f)
+        qsort(out->f, out->n, sizeof *out->f, cmp_f64);
+    else if (out->i)
+        qsort(out->i, out->n, sizeof *out->i, cmp_i64);
+    else
+        qsort(out->s, out->n, sizeof *out->s, cmp_slice);
+    return true;
+}
+
+static bool find_i(const in_list *l, int64_t x)
+{
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (l->i[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && l->i[lo] == x;
+}
+
+static bool find_f(const in_list *l, double x)
+{
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (l->f[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && l->f[lo] == x;
+}
+
+static bool find_s(const in_list *l, ria_slice x)
+{
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (cmp_s(l->s[mid], x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && cmp_s(l->s[lo], x) == 0;
+}
+
+/* x [NOT] IN (v, ...) with SQL's NULLs: NULL when x is NULL, or when x
+ * matches no value and the list holds a NULL; so x NOT IN (..., NULL) is
+ * never TRUE. */
 static vec *in_vec(blockctx *bc, const ria_expr *e, vec *x)
 {
+    const in_list *l = NULL;
+    in_list own;
+    for (int i = 0; i < bc->pp->nins && !l; i++)
+        if (bc->pp->ins[i].e == e)
+            l = &bc->pp->ins[i];
+    if (!l && !in_list_build(e, bc->arena, &own))
+        return oom(bc);
+    if (!l)
+        l = &own;
     vec *out = vnew(bc, RIA_V_BOOL, VK_I64, x->constant);
     if (!out)
         return oom(bc);
     uint32_t n = x->constant ? 1 : bc->n;
-    if (x->kind == VK_I64) {
+    int64_t hit = !e->negated, miss = l->has_null ? RIA_NULL_I64 : e->negated;
+    if (x->kind == VK_I64 && l->i && !x->w) {
         for (uint32_t k = 0; k < n; k++) {
             int64_t v = at_i(x, k);
-            bool hit = false;
-            for (int j = 1; j < e->nargs && !hit; j++)
-                hit = !e->args[j]->lit.is_null && e->args[j]->lit.i == v;
-            out->i[k] = v == RIA_NULL_I64 ? RIA_NULL_I64 : hit != e->negated;
+            out->i[k] = v == RIA_NULL_I64 ? RIA_NULL_I64 : find_i(l, v) ? hit : miss;
         }
-        return out;
+    } else if (x->kind == VK_I64 && l->i) {
+        for (uint32_t k = 0; k < n; k++) {
+            __int128 v = vec_at_w(x, k);
+            out->i[k] = v == VW_NULL                              ? RIA_NULL_I64
+                        : fits_i64(v) && find_i(l, (int64_t)v) ? hit
+                                                                 : miss;
+        }
+    } else if (x->kind == VK_F64 && l->f) {
+        for (uint32_t k = 0; k < n; k++) {
+            double v = at_f(x, k);
+            out->i[k] = isnan(v) ? RIA_NULL_I64 : find_f(l, v) ? hit : miss;
+        }
+    } else if (l->s) {
+        vec *xs = as_str(bc, x);
+        if (!xs)
+            return NULL;
+        for (uint32_t k = 0; k < n; k++) {
+            ria_slice v = xs->s[xs->constant ? 0 : k];
+            out->i[k] = !v.p ? RIA_NULL_I64 : find_s(l, v) ? hit : miss;
+        }
+    } else {
+        bc->rc = ria_fail(bc->err, RIA_EINTERNAL, "IN list of another type than its value");
+        return NULL;
     }
-    /* other kinds one row at a time; list items stay literals (NULL) */
-    vec *args[64] = {x};
-    if (e->nargs > 64)
-        return oom(bc);
-    return rowwise(bc, e, args);
+    return out;
 }
 
 /* Whether any column e reads has NULLs in this block. */
@@ -652,8 +923,8 @@ static vec *eval_node(blockctx *bc, const ria_expr *e)
         if (folded)
             return folded;
     }
-    vec *args[64] = {0};
-    if (e->nargs > 64)
+    vec *few[8] = {0}, **args = few;
+    if (e->nargs > 8 && !(args = ria_arena_alloc(bc->arena, (size_t)e->nargs * sizeof *args)))
         return oom(bc);
     if (e->kind != RIA_X_CASE && e->kind != RIA_X_SUBQUERY)
         for (int i = 0; i < e->nargs; i++)
@@ -708,6 +979,24 @@ vec *veval(blockctx *bc, const ria_expr *e)
     if (!v && bc->rc == RIA_OK)
         oom(bc);
     return v;
+}
+
+vec *vec_narrow(blockctx *bc, const vec *v, const uint32_t *sel, uint32_t n)
+{
+    vec *out = vnew(bc, v->type, VK_I64, v->constant);
+    if (!out)
+        return oom(bc);
+    uint32_t rows = v->constant ? 1 : bc->n;
+    for (uint32_t k = 0; k < rows; k++)
+        out->i[k] = RIA_NULL_I64;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t k = v->constant ? 0 : sel[j];
+        __int128 x = v->w[k];
+        if (x != VW_NULL && !fits_i64(x))
+            return NULL;
+        out->i[k] = x == VW_NULL ? RIA_NULL_I64 : (int64_t)x;
+    }
+    return out;
 }
 
 uint32_t vec_filter(const vec *b, uint32_t *sel, uint32_t n)
@@ -796,7 +1085,8 @@ int zone_verdict(blockctx *bc, const ria_expr *e)
     if (e->kind == RIA_X_BETWEEN && !e->negated && e->args[0]->kind == RIA_X_COLUMN &&
         e->args[1]->kind == RIA_X_LITERAL && e->args[2]->kind == RIA_X_LITERAL &&
         bc->pp->t->cols[e->args[0]->col].kind == RIA_KIND_I64 && !e->args[1]->lit.is_null &&
-        !e->args[2]->lit.is_null) {
+        !e->args[2]->lit.is_null && !e->args[1]->lit.wide && !e->args[2]->lit.wide &&
+        e->args[1]->type != RIA_V_DOUBLE && e->args[2]->type != RIA_V_DOUBLE) {
         ria_zone z;
         column_zone(bc, e->args[0]->col, &z);
         if (z.nulls == z.rows)
@@ -816,7 +1106,7 @@ int zone_verdict(blockctx *bc, const ria_expr *e)
         l = t;
         op = flip(op);
     }
-    if (c->kind != RIA_X_COLUMN || l->kind != RIA_X_LITERAL || l->lit.is_null ||
+    if (c->kind != RIA_X_COLUMN || l->kind != RIA_X_LITERAL || l->lit.is_null || l->lit.wide ||
         bc->pp->t->cols[c->col].kind != RIA_KIND_I64 || l->type == RIA_V_DOUBLE)
         return 0;
     ria_zone z;

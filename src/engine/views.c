@@ -387,8 +387,7 @@ static ria_status inline_subqueries(ria_snapshot *snap, ria_expr *e, const ria_e
         return RIA_OK;
     }
     ria_result *res = NULL;
-    ria_exec_stats st;
-    ria_status rc = ria_execute(snap, e->sub, opts, &res, &st, err);
+    ria_status rc = exec_subquery(snap, e->sub, opts, &res, err);
     if (rc != RIA_OK)
         return rc;
     ria_value v = res->nrows ? *ria_result_at(res, 0, 0) : value_null(e->type);
@@ -603,23 +602,7 @@ void view_route_result(const view_route *r, const ria_snapshot *snap, ria_result
 {
     const ria_plan *p = r->input;
     for (int i = 0; i < p->nselect && i < res->ncols; i++) {
-        const ria_select_item *it = &p->select[i];
-        res->cols[i].type = it->expr->type;
-        res->cols[i].unit = base_unit(snap, it->expr);
-        if (it->alias)
-            continue;
-        ria_buf b;
-        ria_buf_init(&b, 200);
-        expr_name(it->expr, &b);
-        size_t from = 0, n = b.len;
-        /* the outer parentheses of a binary expression go, as for the base */
-        if (n > 2 && b.data[0] == '(' && b.data[n - 1] == ')') {
-            from = 1;
-            n -= 2;
-        }
-        const char *name = ria_arena_strndup(&res->arena, b.data ? b.data + from : "", n);
-        if (name)
-            res->cols[i].name = name;
-        ria_buf_free(&b);
+        res->cols[i].type = p->select[i].expr->type;
+        res->cols[i].unit = base_unit(snap, p->select[i].expr);
     }
 }

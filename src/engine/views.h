@@ -34,9 +34,13 @@ typedef struct {
  * Errors are real failures: a scalar subquery that fails, memory. */
 ria_status view_route_plan(ria_snapshot *snap, const ria_plan *p, const ria_exec_opts *opts,
                            view_route *out, ria_error *err);
-/* Gives a result computed through the route the column names, types and
- * units the base table would have given (the rewritten expressions differ). */
+/* Gives a result computed through the route the column types and units
+ * the base table would have given (the rewritten expressions differ);
+ * ria_execute names the columns (exec_name_columns) on both paths. */
 void view_route_result(const view_route *r, const ria_snapshot *snap, ria_result *res);
+/* Names result columns after the plan's select items: the alias, else the
+ * expression's text (a scalar subquery by its SQL). */
+void exec_name_columns(const ria_plan *p, ria_result *r);
 /* One "view: ..." line for explain. */
 void view_route_explain(const view_route *r, ria_buf *out);
 void view_route_free(view_route *r);

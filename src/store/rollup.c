@@ -53,6 +53,8 @@ typedef struct {
     size_t st_cap;         /* values */
     uint32_t n, cap;       /* groups, and groups the arrays hold */
     bool overflow;         /* some sum left int64 */
+    bool set_aside;        /* the key space exceeds 64 bits: not built (reported as
+                            * overflow, so the view is unusable, not the commit failed) */
     int source;            /* -1: fed from rows; else the index of the view folded */
 } rtab;
 
@@ -164,14 +166,23 @@ static ria_status rtab_reset(rtab *t, const vdef *v, const vschema *sc, uint64_t
     t->sc = sc;
     t->source = -1;
     t->overflow = false;
+    t->set_aside = false;
     t->n = 0;
     t->nb = slots_of(v->grain);
     t->stride = 1 + 2 * sc->nm;
     t->space = t->nb;
     for (int d = 0; d < v->ndims; d++)
-        if (__builtin_mul_overflow(t->space, (uint64_t)v->radix[d], &t->space))
-            return ria_fail(err, RIA_ELIMIT, "view %s: too many dimension values to build",
-                            v->name);
+        if (__builtin_mul_overflow(t->space, (uint64_t)v->radix[d], &t->space)) {
+            /* group keys would not fit in 64 bits: this view is set aside
+             * (unusable, like one whose sums overflow); the others and the
+             * commit go on */
+            ria_log(RIA_LOG_WARN, "view %s set aside: its dimensions have too many value "
+                    "combinations for 64-bit group keys", v->name);
+            t->set_aside = true;
+            t->overflow = true;
+            t->space = UINT64_MAX;
+            return RIA_OK;
+        }
     t->use_dense = t->space <= DENSE_MAX;
     if (t->use_dense && t->dense_cap < t->space) {
         free(t->dense);
@@ -355,7 +366,7 @@ static bool bb_prepare(blockbuf *bb, const vschema *sc, const rtab *tabs, int nt
         return false;
     for (int i = 0; i < nt; i++) {
         const rtab *t = &tabs[i];
-        if (t->source >= 0)
+        if (t->source >= 0 || t->set_aside)
             continue;
         vgrain g = t->v->grain;
         bb->want_slots[g] = true;
@@ -746,9 +757,11 @@ static void choose_sources(rtab *tabs, const int *ord, int nv)
 {
     for (int i = 0; i < nv; i++) {
         rtab *t = &tabs[ord[i]];
+        if (t->set_aside)
+            continue;
         for (int j = 0; j < i; j++) {
             const rtab *s = &tabs[ord[j]];
-            if (!can_fold(t->v, s->v))
+            if (s->set_aside || !can_fold(t->v, s->v))
                 continue;
             if (t->source < 0 || s->space < tabs[t->source].space)
                 t->source = ord[j];
@@ -781,7 +794,7 @@ static ria_status scan_rows(rollup_ws *ws, int nv, const vschema *sc, int partit
             rc = read_block(bb, sc, &src[s], b, row0, partition, err);
             row0 += bb->n;
             for (int i = 0; rc == RIA_OK && bb->nsel && i < nv; i++)
-                if (ws->tabs[i].source < 0 && !rtab_add(&ws->tabs[i], bb))
+                if (ws->tabs[i].source < 0 && !ws->tabs[i].set_aside && !rtab_add(&ws->tabs[i], bb))
                     rc = ria_fail(err, RIA_ENOMEM, "out of memory building views");
         }
     }
@@ -809,7 +822,7 @@ ria_status rollup_partition(rollup_ws *ws, const char *dir, const vschema *sc,
     choose_sources(tabs, ord, nv);
     ria_status rc = RIA_OK;
     for (int i = 0; rc == RIA_OK && seeds && i < nv; i++)
-        if (tabs[i].source < 0 && seeds[i])
+        if (tabs[i].source < 0 && !tabs[i].set_aside && seeds[i])
             rc = add_seed(ws, &tabs[i], seeds[i], partition, err);
     if (rc == RIA_OK)
         rc = scan_rows(ws, nv, sc, partition, src, nsrc, err);
@@ -820,7 +833,7 @@ ria_status rollup_partition(rollup_ws *ws, const char *dir, const vschema *sc,
     }
     for (int i = 0; i < nv && rc == RIA_OK; i++) {
         vout *o = &out[i];
-        o->built = tabs[i].n > 0;
+        o->built = tabs[i].n > 0 || tabs[i].set_aside; /* set aside: an overflow entry */
         o->overflow = tabs[i].overflow;
         if (!o->built || o->overflow)
             continue;

@@ -29,9 +29,9 @@ run() {
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$res")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$res")
-    p95=$(awk '$1 == "90%" {print $2}' <<<"$res")
+    p95=$(awk '$1 == "p95_us" {printf "%.2fms", $2 / 1000}' <<<"$res")
     errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$res" | tr '\n' ' ')
-    printf '%-22s conns %5s  %9s req/s  p50 %8s  p90 %8s  p99 %8s  RSS %s  %s\n' "$name" "$conns" \
+    printf '%-22s conns %5s  %9s req/s  p50 %8s  p95 %8s  p99 %8s  RSS %s  %s\n' "$name" "$conns" \
         "$rps" "$p50" "$p95" "$p99" "$(rss)" "${errs:-no errors}"
 }
 echo "ria serve on $rows rows, wrk -t2 for ${dur}s per run (loopback, the same 2-core machine)"

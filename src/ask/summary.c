@@ -318,19 +318,30 @@ static int dim_by_role(const vocab *v, ria_role role)
     return -1;
 }
 
-/* "By category, Electronics led with $X (48% of revenue, +5% on 2023);
- * Beauty was smallest with $Y." */
-static ria_status leaders(runner *r, const periods3 *ps, int dim, json_t *sec, ria_buf *text,
-                          ria_error *err)
+/* A section over the revenue by one dimension (rows sorted by the current
+ * period, at least two of them; the writer may reorder and change them). */
+typedef void (*dim_section)(const summary_ctx *c, const periods3 *ps, int dim, dim_row *rows,
+                            int n, json_t *sec, ria_buf *text);
+
+/* Runs the query of by_dim and writes its section with f when there are
+ * two values or more to compare (fewer: nothing). */
+static ria_status dim_section_run(runner *r, const periods3 *ps, int dim, dim_section f,
+                                  json_t *sec, ria_buf *text, ria_error *err)
 {
-    const summary_ctx *c = r->c;
     dim_row *rows = NULL;
     int n = 0;
     ria_status rc = by_dim(r, ps, dim, &rows, &n, err);
-    if (rc != RIA_OK || n < 2) {
-        free(rows);
-        return rc;
-    }
+    if (rc == RIA_OK && n >= 2)
+        f(r->c, ps, dim, rows, n, sec, text);
+    free(rows);
+    return rc;
+}
+
+/* "By category, Electronics led with $X (48% of revenue, +5% on 2023);
+ * Beauty was smallest with $Y." */
+static void leaders(const summary_ctx *c, const periods3 *ps, int dim, dim_row *rows, int n,
+                    json_t *sec, ria_buf *text)
+{
     const metric_def *rev = &c->v->metrics[M_REVENUE];
     double total = 0;
     for (int i = 0; i < n; i++)
@@ -349,8 +360,6 @@ static ria_status leaders(runner *r, const periods3 *ps, int dim, json_t *sec, r
         json_array_append_new(jr, json_pack("[s, o, o]", rows[i].label, number_json(rows[i].cur),
                                             number_json(rows[i].ya)));
     json_object_set_new(sec, c->v->dims[dim].name, jr);
-    free(rows);
-    return RIA_OK;
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -362,17 +371,9 @@ static int cmp_change(const void *a, const void *b)
 
 /* The largest rises and falls of revenue over the previous period (or
  * the year before) among the values of a fine dimension. */
-static ria_status movers(runner *r, const periods3 *ps, int dim, json_t *sec, ria_buf *text,
-                         ria_error *err)
+static void movers(const summary_ctx *c, const periods3 *ps, int dim, dim_row *rows, int n,
+                   json_t *sec, ria_buf *text)
 {
-    const summary_ctx *c = r->c;
-    dim_row *rows = NULL;
-    int n = 0;
-    ria_status rc = by_dim(r, ps, dim, &rows, &n, err);
-    if (rc != RIA_OK || n < 2) {
-        free(rows);
-        return rc;
-    }
     const char *vs = ps->has_prev ? ps->prev.label : ps->ya.label;
     for (int i = 0; i < n; i++) {
         double old = ps->has_prev ? rows[i].prev : rows[i].ya;
@@ -403,8 +404,6 @@ static ria_status movers(runner *r, const periods3 *ps, int dim, json_t *sec, ri
     ria_buf_puts(text, ".\n");
     json_object_set_new(sec, "movers", json_pack("{s:s, s:s, s:o}", "by", c->v->dims[dim].name,
                                                  "versus", vs, "rows", jr));
-    free(rows);
-    return RIA_OK;
 }
 
 /* Months of the 24 up to the period's end whose revenue lies more than two
@@ -547,13 +546,13 @@ static ria_status section(runner *r, const ask_period *p, json_t *sections, ria_
     for (size_t k = 0; rc == RIA_OK && k < RIA_ARRAY_LEN(lead_roles); k++) {
         int d = dim_by_role(c->v, lead_roles[k]);
         if (d >= 0)
-            rc = leaders(r, &ps, d, sec, &st, err);
+            rc = dim_section_run(r, &ps, d, leaders, sec, &st, err);
     }
     int fine = dim_by_role(c->v, RIA_ROLE_SUB_CATEGORY);
     if (fine < 0)
         fine = dim_by_role(c->v, RIA_ROLE_CATEGORY);
     if (rc == RIA_OK && fine >= 0)
-        rc = movers(r, &ps, fine, sec, &st, err);
+        rc = dim_section_run(r, &ps, fine, movers, sec, &st, err);
     json_object_set_new(sec, "text", json_string(st.data ? st.data : ""));
     ria_buf_printf(text, "%s%s\n%s", text->len ? "\n" : "", p->label, st.data ? st.data : "");
     ria_buf_free(&st);

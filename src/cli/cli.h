@@ -10,6 +10,7 @@
 #ifndef RIA_CLI_H
 #define RIA_CLI_H
 
+#include "ask/ask.h"
 #include "core/core.h"
 
 typedef struct {
@@ -76,6 +77,23 @@ int cmd_serve(const cli_command *cmd, cli_args *args);
 int cmd_feedback(const cli_command *cmd, cli_args *args);
 /* --anchor DATE of ask, chat, eval, summary and serve. */
 bool cli_anchor(const cli_command *cmd, const cli_args *a, int64_t *out);
+/* Opens the store (--store) and an asker on it with o.  Returns 0 with both
+ * open (the caller frees them), else prints why, leaves nothing open and
+ * returns the exit code. */
+int cli_open_asker(const cli_command *cmd, const cli_args *a, const ria_ask_opts *o,
+                   ria_store **out_st, ria_asker **out_k);
+/* What one-shot commands on an asker (ask, summary) differ in: the call on
+ * the positional arguments joined by spaces, the terminal printer of its
+ * JSON, and the exit code for the JSON's "status" (NULL when absent). */
+typedef struct {
+    ria_status (*call)(ria_asker *k, const char *text, void **out_json, ria_error *err);
+    void (*print)(FILE *f, const void *json);
+    int (*exit_code)(const char *status);
+} cli_ask_kind;
+/* Runs a one-shot command: sets o->anchor from --anchor, opens the asker
+ * with o, calls kind->call, prints the result (as JSON with --json) and
+ * returns kind->exit_code, or the exit code of a failure (2: bad usage). */
+int cli_ask_run(const cli_command *cmd, cli_args *a, ria_ask_opts *o, const cli_ask_kind *kind);
 int cmd_views(const cli_command *cmd, cli_args *args);
 
 /* Options of each command, defined beside the implementation. */

@@ -1,6 +1,8 @@
 /*
  * cmd_ask.c — `ria ask "question"`: one question, printed for a terminal or
- * as the answer JSON.
+ * as the answer JSON.  Also what the commands that talk to an asker share
+ * (ask, chat, eval, summary, serve): --anchor, opening the asker, and the
+ * one-shot flow of ask and summary.
  */
 #include "ask/ask.h"
 #include "cli.h"
@@ -36,44 +38,81 @@ bool cli_anchor(const cli_command *cmd, const cli_args *a, int64_t *out)
     return true;
 }
 
-int cmd_ask(const cli_command *cmd, cli_args *a)
+/* The store and its asker, or the exit code of why not (see cli.h). */
+int cli_open_asker(const cli_command *cmd, const cli_args *a, const ria_ask_opts *o,
+                   ria_store **out_st, ria_asker **out_k)
 {
-    ria_ask_opts o = {0};
-    if (!cli_anchor(cmd, a, &o.anchor))
-        return 2;
-    o.no_cache = cli_flag(cmd, a, "no-cache");
-    o.no_views = cli_flag(cmd, a, "no-views");
     ria_error err = {0};
-    ria_store *st = NULL;
-    ria_asker *k = NULL;
-    if (ria_store_open(cli_store_dir(cmd, a), &st, &err) != RIA_OK ||
-        ria_asker_open(st, &o, &k, &err) != RIA_OK) {
-        ria_store_close(st);
+    *out_st = NULL;
+    *out_k = NULL;
+    if (ria_store_open(cli_store_dir(cmd, a), out_st, &err) != RIA_OK ||
+        ria_asker_open(*out_st, o, out_k, &err) != RIA_OK) {
+        ria_store_close(*out_st);
+        *out_st = NULL;
         return cli_fail_err(cmd, &err);
     }
-    ria_buf q;
-    ria_buf_init(&q, 0);
+    return 0;
+}
+
+/* The text of a question or period: the positional arguments joined by
+ * single spaces (malloc'd). */
+static char *joined_args(const cli_args *a)
+{
+    ria_buf b;
+    ria_buf_init(&b, 0);
     for (int i = 0; i < a->npos; i++)
-        ria_buf_printf(&q, "%s%s", i ? " " : "", a->pos[i]);
-    void *ans = NULL;
-    int ec = 0;
-    if (ria_ask(k, NULL, q.data ? q.data : "", &ans, &err) != RIA_OK) {
+        ria_buf_printf(&b, "%s%s", i ? " " : "", a->pos[i]);
+    return ria_buf_steal(&b);
+}
+
+/* One question or period answered and printed (see cli.h). */
+int cli_ask_run(const cli_command *cmd, cli_args *a, ria_ask_opts *o, const cli_ask_kind *kind)
+{
+    if (!cli_anchor(cmd, a, &o->anchor))
+        return 2;
+    ria_store *st;
+    ria_asker *k;
+    int ec = cli_open_asker(cmd, a, o, &st, &k);
+    if (ec)
+        return ec;
+    char *text = joined_args(a);
+    void *obj = NULL;
+    ria_error err = {0};
+    if (kind->call(k, text ? text : "", &obj, &err) != RIA_OK) {
         ec = cli_fail_err(cmd, &err);
-    } else if (cli_flag(cmd, a, "json")) {
-        json_dumpf(ans, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
-        fputc('\n', stdout);
     } else {
-        ria_answer_print(stdout, ans);
+        if (cli_flag(cmd, a, "json")) {
+            json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
+            fputc('\n', stdout);
+        } else {
+            kind->print(stdout, obj);
+        }
+        ec = kind->exit_code(json_string_value(json_object_get(obj, "status")));
     }
-    /* 0 answered, 3 not understood or out of scope (as `ria summary`), 1 an error */
-    const char *status = ans ? json_string_value(json_object_get(ans, "status")) : NULL;
-    if (!ec && status && strcmp(status, "error") == 0)
-        ec = 1;
-    else if (!ec && status && strcmp(status, "answered") != 0)
-        ec = 3;
-    json_decref(ans);
-    ria_buf_free(&q);
+    json_decref(obj);
+    free(text);
     ria_asker_free(k);
     ria_store_close(st);
     return ec;
+}
+
+static ria_status ask_one(ria_asker *k, const char *question, void **out, ria_error *err)
+{
+    return ria_ask(k, NULL, question, out, err);
+}
+
+/* 0 answered, 3 not understood or out of scope (as `ria summary`), 1 an error */
+static int ask_exit_code(const char *status)
+{
+    if (status && strcmp(status, "error") == 0)
+        return 1;
+    return status && strcmp(status, "answered") != 0 ? 3 : 0;
+}
+
+int cmd_ask(const cli_command *cmd, cli_args *a)
+{
+    static const cli_ask_kind kind = {ask_one, ria_answer_print, ask_exit_code};
+    ria_ask_opts o = {.no_cache = cli_flag(cmd, a, "no-cache"),
+                      .no_views = cli_flag(cmd, a, "no-views")};
+    return cli_ask_run(cmd, a, &o, &kind);
 }

@@ -133,11 +133,9 @@ int cmd_chat(const cli_command *cmd, cli_args *a)
     ria_store *st = NULL;
     chat c = {0};
     c.json = cli_flag(cmd, a, "json");
-    if (ria_store_open(cli_store_dir(cmd, a), &st, &err) != RIA_OK ||
-        ria_asker_open(st, &o, &c.asker, &err) != RIA_OK) {
-        ria_store_close(st);
-        return cli_fail_err(cmd, &err);
-    }
+    int ec = cli_open_asker(cmd, a, &o, &st, &c.asker);
+    if (ec)
+        return ec;
     c.session = ria_session_new();
     bool tty = isatty(STDIN_FILENO);
     char hist[4096];

@@ -347,17 +347,13 @@ int cmd_eval(const cli_command *cmd, cli_args *a)
     int64_t min;
     if (!cli_int(cmd, a, "min-accuracy", 0, 0, 100, &min))
         return 2;
-    ria_error err = {0};
     ria_store *st = NULL;
     ria_asker *k = NULL;
-    if (ria_store_open(cli_store_dir(cmd, a), &st, &err) != RIA_OK ||
-        ria_asker_open(st, &o, &k, &err) != RIA_OK) {
-        ria_store_close(st);
-        return cli_fail_err(cmd, &err);
-    }
+    int ec = cli_open_asker(cmd, a, &o, &st, &k);
+    if (ec)
+        return ec;
     report rp = {0};
     rp.misses = json_array();
-    int ec = 0;
     for (rp.pass = 0; rp.pass < (o.no_cache ? 1 : 2); rp.pass++)
         for (int i = 0; i < a->npos && !ec; i++)
             ec = run_file(cmd, k, a->pos[i], &rp);

@@ -18,26 +18,6 @@ const cli_opt export_opts[] = {
     {0},
 };
 
-static void put_text(FILE *f, const char *p, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
-    if (n && (p[0] == ' ' || p[n - 1] == ' '))
-        quote = true;
-    if (!quote) {
-        fwrite(p, 1, n, f);
-        return;
-    }
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"')
-            fputc('"', f);
-        fputc(p[i], f);
-    }
-    fputc('"', f);
-}
-
 static void put_i64(FILE *f, const ria_column *c, int64_t v)
 {
     char buf[48];
@@ -99,10 +79,10 @@ static ria_status export_segment(FILE *f, ria_snapshot *s, int si, col_buf *cb, 
                     uint32_t code = cb[c].codes[r];
                     const ria_dict *d = s->dicts[c];
                     if (code && d && code <= d->count)
-                        put_text(f, d->strs[code], d->lens[code]);
+                        ria_fput_csv_field(f, d->strs[code], d->lens[code], true);
                 } else {
                     const ria_heapvec *h = &cb[c].heap;
-                    put_text(f, h->bytes + h->offs[r], h->offs[r + 1] - h->offs[r]);
+                    ria_fput_csv_field(f, h->bytes + h->offs[r], h->offs[r + 1] - h->offs[r], true);
                 }
             }
             fputc('\n', f);
@@ -145,7 +125,7 @@ int cmd_export(const cli_command *cmd, cli_args *a)
     for (int c = 0; rc == RIA_OK && c < s->ncols; c++) {
         if (c)
             fputc(',', f);
-        put_text(f, s->cols[c].name, strlen(s->cols[c].name));
+        ria_fput_csv_field(f, s->cols[c].name, strlen(s->cols[c].name), true);
     }
     if (rc == RIA_OK)
         fputc('\n', f);

@@ -78,31 +78,13 @@ static void print_table(const ria_result *r, FILE *f)
     free(w);
 }
 
-static void csv_field(FILE *f, const char *p, size_t n)
-{
-    bool q = false;
-    for (size_t i = 0; i < n && !q; i++)
-        q = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
-    if (!q) {
-        fwrite(p, 1, n, f);
-        return;
-    }
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"')
-            fputc('"', f);
-        fputc(p[i], f);
-    }
-    fputc('"', f);
-}
-
 static void print_csv(const ria_result *r, FILE *f)
 {
     ria_buf b;
     ria_buf_init(&b, 0);
     for (int c = 0; c < r->ncols; c++) {
         fputs(c ? "," : "", f);
-        csv_field(f, r->cols[c].name, strlen(r->cols[c].name));
+        ria_fput_csv_field(f, r->cols[c].name, strlen(r->cols[c].name), false);
     }
     fputc('\n', f);
     for (size_t i = 0; i < r->nrows; i++) {
@@ -110,7 +92,7 @@ static void print_csv(const ria_result *r, FILE *f)
             ria_buf_reset(&b);
             cell(r, i, c, &b, true);
             fputs(c ? "," : "", f);
-            csv_field(f, b.data ? b.data : "", b.len);
+            ria_fput_csv_field(f, b.data ? b.data : "", b.len, false);
         }
         fputc('\n', f);
     }

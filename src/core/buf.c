@@ -1,5 +1,6 @@
 /*
- * buf.c — growable byte buffers with a hard cap.
+ * buf.c — growable byte buffers with a hard cap, and CSV fields written
+ * into them or to a file.
  * Invariant: when data != NULL, data[len] == 0.
  */
 #include "core.h"
@@ -108,4 +109,46 @@ char *ria_buf_steal(ria_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     return p;
+}
+
+static bool csv_needs_quotes(const char *p, size_t n, bool edge_spaces)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+            return true;
+    return edge_spaces && n && (p[0] == ' ' || p[n - 1] == ' ');
+}
+
+void ria_buf_csv_field(ria_buf *b, const char *p, size_t n, bool edge_spaces)
+{
+    if (!csv_needs_quotes(p, n, edge_spaces)) {
+        ria_buf_append(b, p, n);
+        return;
+    }
+    ria_buf_putc(b, '"');
+    const char *q;
+    while (n && (q = memchr(p, '"', n)) != NULL) {
+        size_t k = (size_t)(q - p) + 1; /* up to and with the quote, */
+        ria_buf_append(b, p, k);
+        ria_buf_putc(b, '"'); /* which is doubled */
+        p += k;
+        n -= k;
+    }
+    ria_buf_append(b, p, n);
+    ria_buf_putc(b, '"');
+}
+
+void ria_fput_csv_field(FILE *f, const char *p, size_t n, bool edge_spaces)
+{
+    if (!csv_needs_quotes(p, n, edge_spaces)) {
+        fwrite(p, 1, n, f);
+        return;
+    }
+    /* quoting is rare: build the quoted field, then write it at once */
+    ria_buf q;
+    ria_buf_init(&q, 0);
+    ria_buf_csv_field(&q, p, n, edge_spaces);
+    if (q.data)
+        fwrite(q.data, 1, q.len, f);
+    ria_buf_free(&q);
 }

@@ -100,6 +100,13 @@ void ria_buf_reset(ria_buf *b);
 void ria_buf_free(ria_buf *b);
 /* Takes the data away from the buffer (the caller frees it with free()). */
 char *ria_buf_steal(ria_buf *b);
+/* Appends one CSV field: as is, or in double quotes with each inner quote
+ * doubled when it holds a comma, quote, CR or LF or, with edge_spaces,
+ * starts or ends with a space.  Failures to append (cap, memory) are not
+ * reported. */
+void ria_buf_csv_field(ria_buf *b, const char *p, size_t n, bool edge_spaces);
+/* The same field written to f. */
+void ria_fput_csv_field(FILE *f, const char *p, size_t n, bool edge_spaces);
 
 /* A borrowed string slice; its lifetime is stated where it is returned. */
 typedef struct {

@@ -30,35 +30,17 @@ ria_status quarantine_open(loader *L, ria_error *err)
     return RIA_OK;
 }
 
-static void csv_field(FILE *f, const char *p, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
-    if (!quote) {
-        fwrite(p, 1, n, f);
-        return;
-    }
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"')
-            fputc('"', f);
-        fputc(p[i], f);
-    }
-    fputc('"', f);
-}
-
 ria_status quarantine_write(loader *L, const chunk_rows *c, ria_error *err)
 {
     for (size_t i = 0; i < c->nquar; i++) {
         const quarantine_row *q = &c->quar[i];
         const char *name = L->files[q->file];
-        csv_field(L->quar, name, strlen(name));
+        ria_fput_csv_field(L->quar, name, strlen(name), false);
         fprintf(L->quar, ",%llu,%s,", (unsigned long long)q->line, ria_rule_get(q->rule)->name);
         const char *reason = q->detail && *q->detail ? q->detail : ria_rule_get(q->rule)->description;
-        csv_field(L->quar, reason, strlen(reason));
+        ria_fput_csv_field(L->quar, reason, strlen(reason), false);
         fputc(',', L->quar);
-        csv_field(L->quar, q->raw.p, q->raw.n);
+        ria_fput_csv_field(L->quar, q->raw.p, q->raw.n, false);
         fputc('\n', L->quar);
     }
     if (ferror(L->quar))

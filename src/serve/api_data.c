@@ -95,20 +95,37 @@ static json_t *run_sql(srv *s, const char *sql, bool no_views, int *status)
     return j;
 }
 
+/* The body of /api/sql and /api/explain: {"sql": "SELECT ...", "no_views"?}. */
+typedef struct {
+    json_t *body;      /* owned: json_decref it */
+    const char *sql;   /* borrowed from body */
+    bool no_views;
+} sql_request;
+
+/* Reads the request's body into q; false with the error response set. */
+static bool sql_request_read(req *r, resp *out, sql_request *q)
+{
+    q->body = req_json(r, out);
+    if (!q->body)
+        return false;
+    q->sql = json_string_value(json_object_get(q->body, "sql"));
+    if (!q->sql) {
+        json_decref(q->body);
+        resp_error(out, 400, "missing_sql", "the body needs \"sql\": \"SELECT ...\"");
+        return false;
+    }
+    q->no_views = json_is_true(json_object_get(q->body, "no_views"));
+    return true;
+}
+
 static void h_sql(req *r, resp *out)
 {
-    json_t *body = req_json(r, out);
-    if (!body)
+    sql_request q;
+    if (!sql_request_read(r, out, &q))
         return;
-    const char *sql = json_string_value(json_object_get(body, "sql"));
-    if (!sql) {
-        json_decref(body);
-        resp_error(out, 400, "missing_sql", "the body needs \"sql\": \"SELECT ...\"");
-        return;
-    }
     int status;
-    json_t *j = run_sql(r->s, sql, json_is_true(json_object_get(body, "no_views")), &status);
-    json_decref(body);
+    json_t *j = run_sql(r->s, q.sql, q.no_views, &status);
+    json_decref(q.body);
     resp_json(out, status, j);
 }
 
@@ -140,21 +157,15 @@ static ria_status explain_sql(ria_store *st, const char *sql, const ria_exec_opt
 
 static void h_explain(req *r, resp *out)
 {
-    json_t *body = req_json(r, out);
-    if (!body)
+    sql_request q;
+    if (!sql_request_read(r, out, &q))
         return;
-    const char *sql = json_string_value(json_object_get(body, "sql"));
-    if (!sql) {
-        json_decref(body);
-        resp_error(out, 400, "missing_sql", "the body needs \"sql\": \"SELECT ...\"");
-        return;
-    }
-    ria_exec_opts eo = {r->s->o.query_threads, json_is_true(json_object_get(body, "no_views"))};
+    ria_exec_opts eo = {r->s->o.query_threads, q.no_views};
     ria_buf text;
     ria_buf_init(&text, 0);
     char msg[512] = "";
-    ria_status rc = explain_sql(r->s->st, sql, &eo, &text, msg, sizeof msg);
-    json_decref(body);
+    ria_status rc = explain_sql(r->s->st, q.sql, &eo, &text, msg, sizeof msg);
+    json_decref(q.body);
     if (rc != RIA_OK) {
         resp_error(out, rc == RIA_EPARSE || rc == RIA_EREFUSED || rc == RIA_ENOTFOUND ? 400 : 500,
                    "bad_sql", "%s", msg);

@@ -62,29 +62,13 @@ static uint64_t count_records(const char *p, size_t n, bool *in_quotes)
     return rows;
 }
 
-static void csv_field(ria_buf *b, const char *s, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (!quote) {
-        ria_buf_append(b, s, n);
-        return;
-    }
-    ria_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            ria_buf_putc(b, '"');
-        ria_buf_putc(b, s[i]);
-    }
-    ria_buf_putc(b, '"');
-}
-
 static void json_field(ria_buf *b, json_t *v)
 {
     char num[64];
     switch (json_typeof(v)) {
-    case JSON_STRING: csv_field(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_STRING:
+        ria_buf_csv_field(b, json_string_value(v), json_string_length(v), false);
+        break;
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         ria_buf_puts(b, num);
@@ -140,7 +124,7 @@ static int ndjson_to_csv(const char *in_path, const char *out_path, char *err, s
             json_object_foreach(o, k, v)
             {
                 json_array_append_new(keys, json_string(k));
-                csv_field(&b, k, strlen(k));
+                ria_buf_csv_field(&b, k, strlen(k), false);
                 ria_buf_putc(&b, ',');
             }
             if (b.len)

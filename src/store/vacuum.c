@@ -69,8 +69,13 @@ typedef struct {
     ria_vacuum_result *res;
 } sweep_ctx;
 
-/* Removes unreachable regular files under root/rel (recursing into dirs). */
-static void sweep(sweep_ctx *c, const char *rel)
+/* What a sweep does with one entry of root/rel: its name, and its path
+ * root/rel/name. */
+typedef void (*entry_fn)(sweep_ctx *c, const char *rel, const char *name, const char *full);
+
+/* Calls f for every entry of the directory root/rel (none when it cannot be
+ * opened), "." and ".." included. */
+static void each_entry(sweep_ctx *c, const char *rel, entry_fn f)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", c->root, rel);
@@ -79,56 +84,59 @@ static void sweep(sweep_ctx *c, const char *rel)
         return;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char sub[1024], full[4200];
-        snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
-        snprintf(full, sizeof full, "%s/%s", c->root, sub);
-        struct stat st;
-        if (lstat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            sweep(c, sub);
-            if (!c->opts->dry_run)
-                rmdir(full); /* only succeeds when empty */
-            continue;
-        }
-        if (ria_strmap_get(c->keep, sub, strlen(sub), NULL))
-            continue;
-        if (!c->opts->dry_run && unlink(full) != 0) {
-            ria_log(RIA_LOG_WARN, "vacuum: cannot remove %s: %s", full, strerror(errno));
-            continue;
-        }
-        c->res->files_removed++;
-        c->res->bytes_removed += (uint64_t)st.st_size;
+        char full[4400];
+        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+        f(c, rel, e->d_name, full);
     }
     closedir(d);
 }
 
-/* Removes files an interrupted writer left under temporary names
- * ("<name>.tmp.<pid>") directly in root/rel. */
-static void sweep_temporaries(sweep_ctx *c, const char *rel)
+/* Counts a file removed (or, in a dry run, one that would be). */
+static void count_removed(sweep_ctx *c, const struct stat *st)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", c->root, rel);
-    DIR *d = opendir(path);
-    if (!d)
+    c->res->files_removed++;
+    c->res->bytes_removed += (uint64_t)st->st_size;
+}
+
+/* Removes an entry of a sweep that no kept version reaches, recursing into
+ * directories (removed when that leaves them empty). */
+static void sweep_entry(sweep_ctx *c, const char *rel, const char *name, const char *full)
+{
+    if (name[0] == '.')
         return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strstr(e->d_name, ".tmp."))
-            continue;
-        char full[4400];
-        struct stat st;
-        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
-        if (lstat(full, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (!c->opts->dry_run && unlink(full) != 0)
-            continue;
-        c->res->files_removed++;
-        c->res->bytes_removed += (uint64_t)st.st_size;
+    char sub[1024];
+    snprintf(sub, sizeof sub, "%s/%s", rel, name);
+    struct stat st;
+    if (lstat(full, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        each_entry(c, sub, sweep_entry);
+        if (!c->opts->dry_run)
+            rmdir(full); /* only succeeds when empty */
+        return;
     }
-    closedir(d);
+    if (ria_strmap_get(c->keep, sub, strlen(sub), NULL))
+        return;
+    if (!c->opts->dry_run && unlink(full) != 0) {
+        ria_log(RIA_LOG_WARN, "vacuum: cannot remove %s: %s", full, strerror(errno));
+        return;
+    }
+    count_removed(c, &st);
+}
+
+/* Removes a file an interrupted writer left under a temporary name
+ * ("<name>.tmp.<pid>"). */
+static void temporary_entry(sweep_ctx *c, const char *rel, const char *name, const char *full)
+{
+    (void)rel;
+    if (!strstr(name, ".tmp."))
+        return;
+    struct stat st;
+    if (lstat(full, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    if (!c->opts->dry_run && unlink(full) != 0)
+        return;
+    count_removed(c, &st);
 }
 
 ria_status ria_store_vacuum(const char *dir, const ria_vacuum_opts *opts, ria_vacuum_result *out,
@@ -173,9 +181,9 @@ ria_status ria_store_vacuum(const char *dir, const ria_vacuum_opts *opts, ria_va
     sweep_ctx c = {dir, &keep, opts, out};
     static const char *const areas[] = {"data", "reports", "models", "quarantine", "views"};
     for (size_t i = 0; i < RIA_ARRAY_LEN(areas); i++)
-        sweep(&c, areas[i]);
-    sweep_temporaries(&c, "log");
-    sweep_temporaries(&c, ".");
+        each_entry(&c, areas[i], sweep_entry);
+    each_entry(&c, "log", temporary_entry);
+    each_entry(&c, ".", temporary_entry);
 done:
     free(vs);
     ria_strmap_free(&keep);

@@ -19,20 +19,8 @@ import re
 import sys
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-}
-US_CODES = set(US_STATES.values())
+from checklib import STATE_CODES, STATES, finite_decimal
+
 CEILING = Decimal(100000)
 
 # The expected table per fixture: (source header, column name, label, role, type).
@@ -187,13 +175,7 @@ def number(text):
     t = text.strip()
     if not t:
         return None
-    try:
-        v = Decimal(t)
-    except InvalidOperation:
-        raise ValueError(text)
-    if not v.is_finite():
-        raise ValueError(text)
-    return v
+    return finite_decimal(t, text)
 
 
 def dec_out(v):
@@ -320,10 +302,10 @@ def expected_load(name, header, records):
             hits.append("missing_category")
         if us and row.get("state"):
             st = row["state"]
-            if st.upper() in US_CODES:
+            if st.upper() in STATE_CODES:
                 row["state"] = st.upper()
-            elif st.lower() in US_STATES:
-                row["state"] = US_STATES[st.lower()]
+            elif st.lower() in STATES:
+                row["state"] = STATES[st.lower()]
                 hits.append("state_name")
             else:
                 hits.append("unknown_state")
@@ -404,7 +386,7 @@ def check_fixture_facts(name, header, records, expect):
              expect["negative_profit_rows"])
         if not all(re.match(r"^(CA|US)-\d{4}-\d{6}$", o) for o in col("Order ID")):
             problem("fixture: an Order ID is not like CA-2016-152156")
-        if not all(s.lower() in US_STATES for s in col("State")):
+        if not all(s.lower() in STATES for s in col("State")):
             problem("fixture: a State is not a full US state name")
     elif name == "amazon":
         same("sidecar duplicate lines", dup_lines, expect["duplicate_lines"])
@@ -558,8 +540,8 @@ def check_export(name, header, records, rows, export_header, exported, expect):
     distinct = lambda rs, c: sorted({r[c] for r in rs})
     if name == "superstore":
         states = distinct(exported, "state")
-        if not all(s in US_CODES for s in states):
-            problem("states are not two-letter codes: %s" % [s for s in states if s not in US_CODES][:5])
+        if not all(s in STATE_CODES for s in states):
+            problem("states are not two-letter codes: %s" % [s for s in states if s not in STATE_CODES][:5])
         same("distinct states", states, distinct(rows, "state"))
         same("distinct regions", distinct(exported, "region"), expect["regions"])
         same("distinct categories", distinct(exported, "category"),

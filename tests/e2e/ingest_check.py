@@ -16,20 +16,7 @@ import json
 import sys
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-}
-CODES = set(STATES.values())
+from checklib import STATE_CODES, STATES, finite_decimal
 
 
 def money(text):
@@ -41,12 +28,7 @@ def money(text):
     t = t.lstrip("-").replace("$", "").replace(",", "").strip()
     if t.startswith("-"):
         neg, t = True, t[1:]
-    try:
-        v = Decimal(t)
-    except InvalidOperation:
-        raise ValueError(text)
-    if not v.is_finite():
-        raise ValueError(text)
+    v = finite_decimal(t, text)
     return -v if neg else v
 
 
@@ -124,7 +106,7 @@ def clean(row):
     if not cat:
         cat = "Unknown"
         hits.append("missing_category")
-    if state.upper() not in CODES:
+    if state.upper() not in STATE_CODES:
         code = STATES.get(state.lower())
         if code:
             state = code

@@ -1,12 +1,14 @@
 /*
  * test.h — the unit-test registry.  TEST(name) defines and registers a test;
  * CHECK* record a failure (file:line and the expression) and return from the
- * test.  Each test runs in its own process with a timeout (see main.c).
+ * test; HCHECK does the same in a helper returning bool.  Each test runs in
+ * its own process with a timeout (see main.c).
  */
 #ifndef RIA_TEST_H
 #define RIA_TEST_H
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,21 +29,20 @@ const char *test_fixture(const char *name);
     }                                                                       \
     static void test_##name(void)
 
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            test_failed(__FILE__, __LINE__, "CHECK(%s)", #cond);            \
-            return;                                                         \
-        }                                                                   \
-    } while (0)
-
-#define CHECK_MSG(cond, ...)                                                \
+/* When cond does not hold: records a failure (file:line and a printf-style
+ * message), then does `then` (return, return false, goto done, ...). */
+#define CHECK_OR(then, cond, ...)                                           \
     do {                                                                    \
         if (!(cond)) {                                                      \
             test_failed(__FILE__, __LINE__, __VA_ARGS__);                   \
-            return;                                                         \
+            then;                                                           \
         }                                                                   \
     } while (0)
+
+#define CHECK(cond) CHECK_OR(return, cond, "CHECK(%s)", #cond)
+#define CHECK_MSG(cond, ...) CHECK_OR(return, cond, __VA_ARGS__)
+/* The same in a helper returning bool: records a failure and returns false. */
+#define HCHECK(cond, ...) CHECK_OR(return false, cond, __VA_ARGS__)
 
 #define CHECK_EQ_INT(a, b)                                                  \
     do {                                                                    \

@@ -30,6 +30,7 @@
  */
 #include "ask/ask.h"
 #include "gen/gen.h"
+#include "helpers.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "test.h"
@@ -51,83 +52,36 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-#define HCHECK(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                          \
-            return false;                                                                          \
-        }                                                                                          \
-    } while (0)
-
 /* ---------------------------------------------------------------- helpers */
 
-static const char *tpath(const char *rel)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), rel);
-    return p;
-}
-
-static ria_status to_file(void *ctx, const char *p, size_t n, ria_error *err)
-{
-    (void)err;
-    return fwrite(p, 1, n, ctx) == n ? RIA_OK : RIA_EIO;
-}
-
-/* Generated sales CSV over 2022-01-01 .. 2024-12-30 (the generator's
- * default span, so the anchor is 2024-12-30). */
-static bool gen_csv(const char *name, uint64_t rows, uint64_t seed)
-{
-    ria_gen_options o;
-    ria_gen_options_default(&o);
-    o.rows = rows;
-    o.seed = seed;
-    o.threads = 2;
-    FILE *f = fopen(tpath(name), "wb");
-    HCHECK(f, "cannot create %s", name);
-    ria_error err = {0};
-    ria_status rc = ria_gen_run(&o, to_file, f, NULL, &err);
-    fclose(f);
-    HCHECK(rc == RIA_OK, "gen: %s", err.msg);
-    return true;
-}
-
-static bool ingest(const char *store, const char *name)
-{
-    ria_ingest_opts o = {0};
-    o.mode = RIA_MODE_APPEND;
-    o.threads = 2;
-    o.quiet = true;
-    ria_ingest_result res;
-    ria_error err = {0};
-    char *files[1] = {(char *)tpath(name)};
-    ria_status rc = ria_ingest_run(tpath(store), files, 1, &o, &res, &err);
-    HCHECK(rc == RIA_OK, "ingest of %s: %s", name, err.msg);
-    ria_ingest_result_free(&res);
-    return true;
-}
-
-/* The store every test starts from: 30,000 generated lines, seed 11. */
+/* The store every test starts from: 30,000 generated lines, seed 11, over
+ * the generator's default span 2022-01-01 .. 2024-12-30 (so the anchor is
+ * 2024-12-30). */
 #define BASE_ROWS 30000
 #define BASE_SEED 11
 
 static bool base_store(void)
 {
-    return gen_csv("base.csv", BASE_ROWS, BASE_SEED) && ingest("store", "base.csv");
+    return th_gen_csv("base.csv", BASE_ROWS, BASE_SEED, NULL, 0) &&
+           th_ingest("base.csv", RIA_MODE_APPEND, NULL);
 }
 
 static bool open_asker(ria_store **st, bool no_cache, ria_asker **out)
 {
     ria_error err = {0};
     if (!*st)
-        HCHECK(ria_store_open(tpath("store"), st, &err) == RIA_OK, "open: %s", err.msg);
+        HCHECK(ria_store_open(th_store_dir(), st, &err) == RIA_OK, "open: %s", err.msg);
     ria_ask_opts o = {0};
     o.no_cache = no_cache;
     o.threads = 2;
     HCHECK(ria_asker_open(*st, &o, out, &err) == RIA_OK, "asker: %s", err.msg);
     return true;
+}
+
+/* The base store, opened, with a first asker on it. */
+static bool open_base(ria_store **st, bool no_cache, ria_asker **out)
+{
+    return base_store() && open_asker(st, no_cache, out);
 }
 
 static bool refresh(ria_asker *a)
@@ -313,13 +267,8 @@ static json_t *reference(ria_asker *ref, json_t *memo, const char *q)
     return r;
 }
 
-#define PCHECK(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                          \
-            goto done;                                                                             \
-        }                                                                                          \
-    } while (0)
+/* Records a failure and jumps to the function's cleanup at `done:`. */
+#define PCHECK(cond, ...) CHECK_OR(goto done, cond, __VA_ARGS__)
 
 /* One pair (A, B) on a caching asker that has answered A (first) and so
  * far only other neighbours of B: A again is an exact hit equal to the
@@ -392,14 +341,12 @@ done:
     ria_asker_free(a);
     return failed;
 }
-#undef PCHECK
 
 TEST(ask_cache_never_confuses_one_slot_pairs)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     json_t *memo = json_object();
     int pairs = 0, failed = 0;
     bool slot_seen[S_COUNT_] = {0};
@@ -422,10 +369,9 @@ TEST(ask_cache_never_confuses_one_slot_pairs)
  * whichever tier gives it. */
 TEST(ask_cache_shared_asker_many_neighbours)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL, *a = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     CHECK(open_asker(&st, false, &a));
     json_t *memo = json_object(), *seen = json_object();
     uint64_t r = 12345;
@@ -470,10 +416,9 @@ TEST(ask_cache_shared_asker_many_neighbours)
  * other. */
 TEST(ask_cache_keeps_case_of_values_apart)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     static const char *const pairs[][2] = {
         {"revenue for Store in 2024", "revenue for store in 2024"},
         {"revenue for Home in 2024", "revenue for home in 2024"},
@@ -528,10 +473,9 @@ static const char *const paraphrases[][2] = {
 
 TEST(ask_cache_paraphrases_share_the_plan_tier)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL, *a = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     CHECK(open_asker(&st, false, &a));
     for (size_t i = 0; i < RIA_ARRAY_LEN(paraphrases); i++) {
         const char *q1 = paraphrases[i][0], *q2 = paraphrases[i][1];
@@ -576,10 +520,9 @@ static const char *const same_dates[][2] = {
 
 TEST(ask_cache_plan_tier_keeps_own_interpretation)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     int bad = 0;
     size_t np = RIA_ARRAY_LEN(paraphrases), n = np + RIA_ARRAY_LEN(same_dates);
     for (size_t i = 0; i < n; i++) {
@@ -626,10 +569,9 @@ static const char *const follow_ups[][2] = {
 
 TEST(ask_follow_ups_are_scoped_to_their_session)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *ref = NULL, *a = NULL;
-    CHECK(open_asker(&st, true, &ref));
+    CHECK(open_base(&st, true, &ref));
     CHECK(open_asker(&st, false, &a));
     enum { NP = RIA_ARRAY_LEN(prevs), NF = RIA_ARRAY_LEN(follow_ups) };
     json_t *first[NP][NF] = {{0}};
@@ -714,7 +656,7 @@ static const char *const watched[] = {
 TEST(ask_new_commit_invalidates)
 {
     CHECK(base_store());
-    CHECK(gen_csv("more.csv", 6000, 77));
+    CHECK(th_gen_csv("more.csv", 6000, 77, NULL, 0));
     ria_store *st = NULL;
     ria_asker *a = NULL;
     CHECK(open_asker(&st, false, &a));
@@ -733,7 +675,7 @@ TEST(ask_new_commit_invalidates)
     CHECK(p && strcmp(str_of(p, "tier"), "plan_cache") == 0);
     json_decref(p);
 
-    CHECK(ingest("store", "more.csv"));
+    CHECK(th_ingest("more.csv", RIA_MODE_APPEND, NULL));
     /* until the refresh the asker answers on its version, consistently */
     for (int i = 0; i < NW; i++) {
         json_t *x = ASK(a, NULL, watched[i]);
@@ -785,8 +727,8 @@ TEST(ask_new_commit_invalidates)
 TEST(ask_sessions_survive_refresh)
 {
     CHECK(base_store());
-    CHECK(gen_csv("more.csv", 5000, 78));
-    CHECK(gen_csv("more2.csv", 5000, 79));
+    CHECK(th_gen_csv("more.csv", 5000, 78, NULL, 0));
+    CHECK(th_gen_csv("more2.csv", 5000, 79, NULL, 0));
     ria_store *st = NULL;
     ria_asker *a = NULL;
     CHECK(open_asker(&st, false, &a));
@@ -802,7 +744,7 @@ TEST(ask_sessions_survive_refresh)
     json_decref(y);
     json_decref(z);
     for (int commit = 0; commit < 2; commit++) {
-        CHECK(ingest("store", commit ? "more2.csv" : "more.csv"));
+        CHECK(th_ingest(commit ? "more2.csv" : "more.csv", RIA_MODE_APPEND, NULL));
         CHECK(refresh(a));
         ria_asker *ref = NULL;
         CHECK(open_asker(&st, true, &ref));
@@ -876,7 +818,7 @@ static bool cents(const char *s, int64_t *out)
 
 static line *read_lines(const char *name, size_t *out_n)
 {
-    FILE *f = fopen(tpath(name), "r");
+    FILE *f = fopen(th_path(name), "r");
     if (!f)
         return NULL;
     size_t cap = BASE_ROWS + 16, n = 0;
@@ -918,11 +860,6 @@ static line *read_lines(const char *name, size_t *out_n)
     return ls;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 typedef enum { F_REVENUE, F_UNITS, F_ORDERS, F_PROFIT, F_AOV } figure;
 
 /* The figure over the lines passing the filters (state or category, "" for
@@ -945,7 +882,7 @@ static double compute(const line *ls, size_t n, figure fig, const char *state, c
         units += l->quantity;
         orders[no++] = l->order;
     }
-    qsort(orders, no, sizeof *orders, cmp_str);
+    qsort(orders, no, sizeof *orders, th_cmp_str);
     size_t distinct = 0;
     for (size_t i = 0; i < no; i++)
         distinct += i == 0 || strcmp(orders[i], orders[i - 1]) != 0;
@@ -1062,10 +999,9 @@ static bool abstains(ria_asker *a, const char *q, const char *want_status)
 
 TEST(ask_abstains)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *a = NULL;
-    CHECK(open_asker(&st, false, &a));
+    CHECK(open_base(&st, false, &a));
     static const struct {
         const char *q, *status;
     } cases[] = {
@@ -1097,8 +1033,8 @@ TEST(ask_abstains)
  * are metrics it lacks; revenue still answers. */
 TEST(ask_abstains_on_missing_metrics)
 {
-    CHECK(gen_csv("full.csv", 5000, 5));
-    FILE *in = fopen(tpath("full.csv"), "r"), *out = fopen(tpath("lean.csv"), "w");
+    CHECK(th_gen_csv("full.csv", 5000, 5, NULL, 0));
+    FILE *in = fopen(th_path("full.csv"), "r"), *out = fopen(th_path("lean.csv"), "w");
     CHECK(in && out);
     char buf[1024];
     while (fgets(buf, sizeof buf, in)) {
@@ -1114,7 +1050,7 @@ TEST(ask_abstains_on_missing_metrics)
     }
     fclose(in);
     CHECK(fclose(out) == 0);
-    CHECK(ingest("store", "lean.csv"));
+    CHECK(th_ingest("lean.csv", RIA_MODE_APPEND, NULL));
     ria_store *st = NULL;
     ria_asker *a = NULL;
     CHECK(open_asker(&st, false, &a));
@@ -1141,18 +1077,11 @@ static bool summary_matches(ria_asker *a, const char *period)
     json_t *rep = out;
     bool ok = false;
     json_t *sections = json_object_get(rep, "sections");
-#define SCHECK(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                          \
-            goto done;                                                                             \
-        }                                                                                          \
-    } while (0)
-    SCHECK(strcmp(str_of(rep, "status"), "answered") == 0, "summary \"%s\": %s", period,
+    PCHECK(strcmp(str_of(rep, "status"), "answered") == 0, "summary \"%s\": %s", period,
            str_of(rep, "text"));
-    SCHECK(*str_of(rep, "text"), "summary \"%s\": no text", period);
-    SCHECK(json_array_size(sections) > 0, "summary \"%s\": no sections", period);
-    SCHECK(json_object_get(rep, "unusual_months") &&
+    PCHECK(*str_of(rep, "text"), "summary \"%s\": no text", period);
+    PCHECK(json_array_size(sections) > 0, "summary \"%s\": no sections", period);
+    PCHECK(json_object_get(rep, "unusual_months") &&
                json_is_array(json_object_get(rep, "caveats")) &&
                json_array_size(json_object_get(rep, "sql")) > 0,
            "summary \"%s\": fields missing", period);
@@ -1171,20 +1100,19 @@ static bool summary_matches(ria_asker *a, const char *period)
             if (label && strcmp(label, "Revenue") == 0)
                 revenue = json_number_value(json_array_get(row, 1));
         }
-        SCHECK(!isnan(revenue), "summary \"%s\": section %zu has no revenue", period, i);
+        PCHECK(!isnan(revenue), "summary \"%s\": section %zu has no revenue", period, i);
         char q[256];
         snprintf(q, sizeof q, "revenue from %s to %s", str_of(per, "from"), str_of(per, "to"));
         json_t *ans = ASK(a, NULL, q);
-        SCHECK(ans, "no answer");
+        PCHECK(ans, "no answer");
         double v = json_number_value(json_object_get(ans, "value"));
         const char *from = json_string_value(json_object_get(
             json_object_get(json_object_get(ans, "interpretation"), "period"), "from"));
         bool same = fabs(v - revenue) < 0.005 && from && strcmp(from, str_of(per, "from")) == 0;
         json_decref(ans);
-        SCHECK(same, "summary \"%s\", %s: revenue %.2f, \"%s\" gives %.2f", period,
+        PCHECK(same, "summary \"%s\", %s: revenue %.2f, \"%s\" gives %.2f", period,
                str_of(sec, "title"), revenue, q, v);
     }
-#undef SCHECK
     ok = true;
 done:
     json_decref(rep);
@@ -1193,10 +1121,9 @@ done:
 
 TEST(ask_summary)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *a = NULL;
-    CHECK(open_asker(&st, false, &a));
+    CHECK(open_base(&st, false, &a));
     CHECK(summary_matches(a, ""));
     CHECK(summary_matches(a, "Q3 2024"));
     CHECK(summary_matches(a, "2023"));
@@ -1234,10 +1161,9 @@ TEST(ask_summary)
  * the questions are answered).  Trend answers compare group labels. */
 TEST(ask_answers_do_not_leak)
 {
-    CHECK(base_store());
     ria_store *st = NULL;
     ria_asker *a = NULL;
-    CHECK(open_asker(&st, true, &a));
+    CHECK(open_base(&st, true, &a));
     static const char *const qs[] = {
         "revenue by category in 2024",     "top 3 states by revenue in 2024",
         "revenue by month in 2024",        "Which categories are trending up?",
@@ -1330,7 +1256,7 @@ static void *ask_loop(void *arg)
 TEST(ask_threads_with_refresh)
 {
     CHECK(base_store());
-    CHECK(gen_csv("more.csv", 4000, 80));
+    CHECK(th_gen_csv("more.csv", 4000, 80, NULL, 0));
     ria_store *st = NULL;
     ria_asker *a = NULL, *ref = NULL;
     CHECK(open_asker(&st, false, &a));
@@ -1341,7 +1267,7 @@ TEST(ask_threads_with_refresh)
         want[0][q] = ASK(ref, NULL, thread_questions[q]);
         CHECK(want[0][q]);
     }
-    CHECK(ingest("store", "more.csv"));
+    CHECK(th_ingest("more.csv", RIA_MODE_APPEND, NULL));
     CHECK(refresh(ref));
     CHECK_EQ_INT(ria_asker_version(ref), v1 + 1);
     for (int q = 0; q < NTQ; q++) {

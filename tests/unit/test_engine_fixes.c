@@ -14,7 +14,7 @@
  * (--no-views) and expects the same answer from both.
  */
 #include "engine/engine.h"
-#include "gen/gen.h"
+#include "helpers.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "test.h"
@@ -23,75 +23,20 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#define HCHECK(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                      \
-            return false;                                                                      \
-        }                                                                                      \
-    } while (0)
-
 /* ---------------------------------------------------------------- helpers */
-
-static const char *tpath(const char *rel)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), rel);
-    return p;
-}
-
-static ria_status to_file(void *ctx, const char *p, size_t n, ria_error *err)
-{
-    (void)err;
-    return fwrite(p, 1, n, ctx) == n ? RIA_OK : RIA_EIO;
-}
-
-/* Generated sales CSV: rows from `start` (YYYY-MM-DD) over `years` years. */
-static bool gen_csv(const char *name, uint64_t rows, uint64_t seed, const char *start, int years)
-{
-    ria_gen_options o;
-    ria_gen_options_default(&o);
-    o.rows = rows;
-    o.seed = seed;
-    o.years = years;
-    o.threads = 2;
-    int y, m, d;
-    HCHECK(sscanf(start, "%d-%d-%d", &y, &m, &d) == 3, "bad date %s", start);
-    o.start = ria_days_from_civil(y, m, d);
-    FILE *f = fopen(tpath(name), "wb");
-    HCHECK(f, "cannot create %s", name);
-    ria_error err = {0};
-    ria_status rc = ria_gen_run(&o, to_file, f, NULL, &err);
-    fclose(f);
-    HCHECK(rc == RIA_OK, "gen: %s", err.msg);
-    return true;
-}
-
-static bool ingest(const char *name)
-{
-    ria_ingest_opts o = {0};
-    o.mode = RIA_MODE_APPEND;
-    o.threads = 2;
-    o.quiet = true;
-    ria_ingest_result res;
-    ria_error err = {0};
-    char *files[1] = {(char *)tpath(name)};
-    ria_status rc = ria_ingest_run(tpath("store"), files, 1, &o, &res, &err);
-    HCHECK(rc == RIA_OK, "ingest of %s: %s", name, err.msg);
-    ria_ingest_result_free(&res);
-    return true;
-}
 
 /* The test store: 20,000 rows from 2022-03-15 (not a month, quarter or
  * year start), then 3,000 more from 2023-06-10 appended as version 2. */
 static bool make_store(ria_store **st)
 {
     ria_error err = {0};
-    HCHECK(gen_csv("a.csv", 20000, 7, "2022-03-15", 2) && ingest("a.csv"), "version 1");
-    HCHECK(gen_csv("b.csv", 3000, 8, "2023-06-10", 1) && ingest("b.csv"), "version 2");
-    HCHECK(ria_store_open(tpath("store"), st, &err) == RIA_OK, "%s", err.msg);
+    HCHECK(th_gen_csv("a.csv", 20000, 7, "2022-03-15", 2) &&
+               th_ingest("a.csv", RIA_MODE_APPEND, NULL),
+           "version 1");
+    HCHECK(th_gen_csv("b.csv", 3000, 8, "2023-06-10", 1) &&
+               th_ingest("b.csv", RIA_MODE_APPEND, NULL),
+           "version 2");
+    HCHECK(ria_store_open(th_store_dir(), st, &err) == RIA_OK, "%s", err.msg);
     return true;
 }
 
@@ -655,7 +600,7 @@ TEST(engine_decimal_format_reads_only_its_digits)
  * eight at hour grain has more key combinations than 64 bits hold. */
 static bool wide_dims_csv(const char *name)
 {
-    FILE *f = fopen(tpath(name), "w");
+    FILE *f = fopen(th_path(name), "w");
     HCHECK(f, "cannot create %s", name);
     fputs("order_id,order_date,amount,d1,d2,d3,d4,d5,d6,d7,d8\n", f);
     uint64_t x = 12345;
@@ -674,9 +619,9 @@ static bool wide_dims_csv(const char *name)
 TEST(engine_view_beyond_64_bit_keys_is_set_aside)
 {
     CHECK(wide_dims_csv("w.csv"));
-    CHECK(ingest("w.csv"));
+    CHECK(th_ingest("w.csv", RIA_MODE_APPEND, NULL));
     char path[2048];
-    snprintf(path, sizeof path, "%s/model.json", tpath("store"));
+    snprintf(path, sizeof path, "%s/model.json", th_store_dir());
     json_t *m = json_load_file(path, 0, NULL);
     CHECK_MSG(m, "no model.json");
     if (!json_is_array(json_object_get(m, "views")))
@@ -687,10 +632,11 @@ TEST(engine_view_beyond_64_bit_keys_is_set_aside)
                                     "d7", "d8"));
     CHECK(json_dump_file(m, path, JSON_INDENT(2)) == 0);
     json_decref(m);
-    CHECK(ingest("w.csv")); /* a second commit builds the views: it must succeed */
+    /* a second commit builds the views: it must succeed */
+    CHECK(th_ingest("w.csv", RIA_MODE_APPEND, NULL));
     ria_store *st = NULL;
     ria_error err = {0};
-    CHECK_MSG(ria_store_open(tpath("store"), &st, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_store_open(th_store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
     ria_snapshot *snap = NULL;
     CHECK(ria_store_snapshot(st, 0, &snap, &err) == RIA_OK);
     json_t *views = json_object_get(snap->manifest, "views"), *v;
@@ -721,14 +667,14 @@ static bool ria_cli(const char *args, const char *input, char **out, int *status
         return false;
     char cmd[4096];
     if (input) {
-        FILE *f = fopen(tpath("stdin.txt"), "w");
+        FILE *f = fopen(th_path("stdin.txt"), "w");
         if (!f)
             return false;
         fputs(input, f);
         fclose(f);
     }
     snprintf(cmd, sizeof cmd, "'%s' %s < '%s' 2>'%s'", bin, args,
-             input ? tpath("stdin.txt") : "/dev/null", tpath("stderr.txt"));
+             input ? th_path("stdin.txt") : "/dev/null", th_path("stderr.txt"));
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;
@@ -758,7 +704,7 @@ TEST(engine_sql_cli_json_batch_and_repeat)
              "sql --store '%s' -F json \"SELECT 15006919.06 + 0.0000, 0.1, -0.0001, sum(amount) "
              "* 0 + 123456789012345.6789, 9223372036854775807 * 1000, max(amount * "
              "1000000000000) > 0, CAST(0.5 AS DOUBLE) FROM sales\"",
-             tpath("store"));
+             th_store_dir());
     if (!ria_cli(args, NULL, &out, &status))
         return; /* RIA_BIN not set: only `make test` runs this */
     CHECK_MSG(status == 0, "exit %d: %s", status, out);
@@ -769,7 +715,7 @@ TEST(engine_sql_cli_json_batch_and_repeat)
     free(out);
     /* a batch exits with the status of its first failed query, and prints a
      * line for every query */
-    snprintf(args, sizeof args, "sql --store '%s' --batch - --repeat 2", tpath("store"));
+    snprintf(args, sizeof args, "sql --store '%s' --batch - --repeat 2", th_store_dir());
     CHECK(ria_cli(args, "SELECT count(*) FROM sales\nSELECT nope FROM sales\nSELECT 1 FROM sales "
                         "HAVING 1\n",
                   &out, &status));
@@ -781,18 +727,18 @@ TEST(engine_sql_cli_json_batch_and_repeat)
     CHECK_MSG(strstr(out, "\n{\"error\":\"unknown column 'nope'"), "%s", out);
     CHECK_MSG(strstr(out, "\n{\"error\":\"HAVING needs a condition"), "%s", out);
     free(out);
-    snprintf(args, sizeof args, "sql --store '%s' --batch -", tpath("store"));
+    snprintf(args, sizeof args, "sql --store '%s' --batch -", th_store_dir());
     CHECK(ria_cli(args, "SELECT count(*) FROM sales\n", &out, &status));
     CHECK_EQ_INT(status, 0);
     free(out);
     /* --repeat times a single query too */
     snprintf(args, sizeof args, "sql --store '%s' -F csv --repeat 3 \"SELECT count(*) FROM sales\"",
-             tpath("store"));
+             th_store_dir());
     CHECK(ria_cli(args, NULL, &out, &status));
     CHECK_EQ_INT(status, 0);
     CHECK_EQ_STR(out, "count(*)\n23000\n");
     free(out);
-    FILE *f = fopen(tpath("stderr.txt"), "r");
+    FILE *f = fopen(th_path("stderr.txt"), "r");
     char line[256] = "";
     CHECK(f && fgets(line, sizeof line, f));
     fclose(f);

@@ -4,43 +4,13 @@
  * file and against stored rows, upsert and replace, blank numbers as null,
  * and compaction keeping the table's rows.  Tables are read back through a
  * small reader over the snapshot API. */
-#include "test.h"
+#include "helpers.h"
 #include "ingest/ingest.h"
+#include "test.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#define HCHECK(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                      \
-            return false;                                                                      \
-        }                                                                                      \
-    } while (0)
-
-static const char *tpath(const char *rel)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), rel);
-    return p;
-}
-
-static const char *store_dir(void)
-{
-    return tpath("store");
-}
-
-static bool write_file(const char *path, const char *text, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    HCHECK(f, "cannot create %s", path);
-    fwrite(text, 1, n, f);
-    HCHECK(fclose(f) == 0, "cannot write %s", path);
-    return true;
-}
 
 /* ---------------------------------------------------------------- loading */
 
@@ -48,26 +18,10 @@ static bool write_file(const char *path, const char *text, size_t n)
  * Returns the report (owned by the caller) or NULL after recording why. */
 static json_t *load(const char *name, const char *csv, ria_ingest_mode mode, const char *key)
 {
-    const char *path = tpath(name);
-    if (!write_file(path, csv, strlen(csv)))
+    if (!th_write_file(th_path(name), csv, strlen(csv)))
         return NULL;
-    ria_ingest_opts o = {0};
-    o.mode = mode;
-    o.key = key;
-    o.threads = 2;
-    o.quiet = true;
-    ria_ingest_result res;
-    ria_error err = {0};
-    char *files[1] = {(char *)path};
-    ria_status rc = ria_ingest_run(store_dir(), files, 1, &o, &res, &err);
-    if (rc != RIA_OK) {
-        test_failed(__FILE__, __LINE__, "ingest of %s: %s", name, err.msg);
-        return NULL;
-    }
-    json_t *r = res.report;
-    res.report = NULL;
-    ria_ingest_result_free(&res);
-    if (!json_is_true(json_object_get(r, "reconciled"))) {
+    json_t *r = th_ingest_report(name, mode, key);
+    if (r && !json_is_true(json_object_get(r, "reconciled"))) {
         test_failed(__FILE__, __LINE__, "report of %s is not reconciled", name);
         json_decref(r);
         return NULL;
@@ -121,14 +75,11 @@ static char *render_text(const char *p, size_t n)
 static bool table_read(int64_t version, table *t)
 {
     memset(t, 0, sizeof *t);
-    ria_error err = {0};
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    HCHECK(ria_store_open(store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
-    if (ria_store_snapshot(st, version, &s, &err) != RIA_OK) {
-        ria_store_close(st);
-        HCHECK(false, "version %lld: %s", (long long)version, err.msg);
-    }
+    if (!th_open_snapshot(version, &st, &s))
+        return false;
+    ria_error err = {0};
     bool ok = s->ncols <= 64;
     t->ncols = s->ncols;
     for (int c = 0; ok && c < s->ncols; c++)
@@ -229,11 +180,6 @@ static const char *cell(const table *t, const char *id, const char *col)
     return hits > 1 ? "DUP" : found;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every row as one line "name=value|..." (columns in name order, so two
  * tables with the same columns compare equal whatever their ids), sorted. */
 static char **table_lines(const table *t)
@@ -256,7 +202,7 @@ static char **table_lines(const table *t)
                            t->cells[r * (size_t)t->ncols + (size_t)order[k]]);
         lines[r] = ria_buf_steal(&b);
     }
-    qsort(lines, t->nrows, sizeof *lines, cmp_str);
+    qsort(lines, t->nrows, sizeof *lines, th_cmp_str);
     return lines;
 }
 
@@ -310,14 +256,20 @@ static void good_row(ria_buf *b, const char *prefix, int i)
                    prefix, i, 1 + i % 20, i % 60, i, 7 + i);
 }
 
+/* Initializes b with the header and the good rows first..last. */
+static void good_rows(ria_buf *b, const char *prefix, int first, int last)
+{
+    ria_buf_init(b, 0);
+    ria_buf_puts(b, HEADER);
+    for (int i = first; i <= last; i++)
+        good_row(b, prefix, i);
+}
+
 /* Ten good rows, the row under test on line 12, two more good rows. */
 static char *rule_csv(const char *special)
 {
     ria_buf b;
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    for (int i = 1; i <= 10; i++)
-        good_row(&b, "ORD-", i);
+    good_rows(&b, "ORD-", 1, 10);
     ria_buf_puts(&b, special);
     ria_buf_puts(&b, "\n");
     for (int i = 11; i <= 12; i++)
@@ -363,7 +315,7 @@ static void check_reject(const char *special, const char *rule)
     json_int_t read = jint(r, "rows_read"), acc = jint(r, "accepted"), q = jint(r, "quarantined");
     const char *qrel = json_string_value(json_object_get(r, "quarantine_file"));
     char qpath[1200];
-    snprintf(qpath, sizeof qpath, "%s/%s", store_dir(), qrel ? qrel : "");
+    snprintf(qpath, sizeof qpath, "%s/%s", th_store_dir(), qrel ? qrel : "");
     json_decref(r);
     CHECK(ok);
     CHECK_EQ_INT(read, 13);
@@ -585,10 +537,7 @@ TEST(rule_bad_value)
 {
     /* points is a whole-number column once a load has typed it */
     ria_buf b;
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    for (int i = 1; i <= 5; i++)
-        good_row(&b, "PRE-", i);
+    good_rows(&b, "PRE-", 1, 5);
     char *pre = ria_buf_steal(&b);
     json_t *r = load("pre.csv", pre, RIA_MODE_APPEND, NULL);
     free(pre);
@@ -627,10 +576,7 @@ TEST(rule_table_is_complete)
 TEST(ingest_dedupes_within_a_file)
 {
     ria_buf b;
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    for (int i = 1; i <= 10; i++)
-        good_row(&b, "ORD-", i);
+    good_rows(&b, "ORD-", 1, 10);
     good_row(&b, "ORD-", 3);  /* exact copy */
     good_row(&b, "ORD-", 7);  /* exact copy */
     good_row(&b, "ORD-", 7);  /* and again */
@@ -659,10 +605,7 @@ TEST(ingest_dedupes_within_a_file)
 TEST(ingest_dedupes_against_stored_rows)
 {
     ria_buf b;
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    for (int i = 1; i <= 30; i++)
-        good_row(&b, "ORD-", i);
+    good_rows(&b, "ORD-", 1, 30);
     char *first = ria_buf_steal(&b);
     json_t *r = load("a.csv", first, RIA_MODE_APPEND, NULL);
     CHECK(r);
@@ -676,10 +619,7 @@ TEST(ingest_dedupes_against_stored_rows)
     CHECK_EQ_INT(dup, 30);
     CHECK_EQ_INT(acc, 0);
     /* half old, half new (in other months too) */
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    for (int i = 21; i <= 40; i++)
-        good_row(&b, "ORD-", i);
+    good_rows(&b, "ORD-", 21, 40);
     ria_buf_puts(&b, "NEW-0001,2023-11-05 09:00:00,2023-11-07,Home,TX,1,5.00,0,5.00,2.00,C9,"
                      "75001,US,1\n");
     char *second = ria_buf_steal(&b);
@@ -705,9 +645,7 @@ TEST(ingest_dedupes_against_stored_rows)
              RIA_MODE_UPSERT, "order_id");
     CHECK(r);
     json_decref(r);
-    ria_buf_init(&b, 0);
-    ria_buf_puts(&b, HEADER);
-    good_row(&b, "ORD-", 1);
+    good_rows(&b, "ORD-", 1, 1);
     char *third = ria_buf_steal(&b);
     r = load("c.csv", third, RIA_MODE_APPEND, NULL);
     free(third);
@@ -821,8 +759,7 @@ TEST(ingest_upsert_replaces_by_key)
     /* the version records what went */
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
-    CHECK_OK(ria_store_snapshot(st, 2, &s, &err_));
+    CHECK(th_open_snapshot(2, &st, &s));
     ria_version_info info = s->info;
     ria_snapshot_free(s);
     ria_store_close(st);
@@ -864,21 +801,21 @@ TEST(ingest_upsert_needs_a_key_in_the_file)
     json_t *r = load("base.csv", upsert_base, RIA_MODE_APPEND, NULL);
     CHECK(r);
     json_decref(r);
-    const char *path = tpath("upd.csv");
-    CHECK(write_file(path, upsert_base, strlen(upsert_base)));
+    const char *path = th_path("upd.csv");
+    CHECK(th_write_file(path, upsert_base, strlen(upsert_base)));
     char *files[1] = {(char *)path};
     ria_ingest_opts o = {.mode = RIA_MODE_UPSERT, .quiet = true};
     ria_ingest_result res;
     ria_error err = {0};
-    CHECK(ria_ingest_run(store_dir(), files, 1, &o, &res, &err) == RIA_EINVAL);
+    CHECK(ria_ingest_run(th_store_dir(), files, 1, &o, &res, &err) == RIA_EINVAL);
     o.key = "no_such_column";
     err.msg[0] = 0;
-    CHECK(ria_ingest_run(store_dir(), files, 1, &o, &res, &err) == RIA_EINVAL);
+    CHECK(ria_ingest_run(th_store_dir(), files, 1, &o, &res, &err) == RIA_EINVAL);
     CHECK(strstr(err.msg, "no_such_column") != NULL);
     /* nothing was committed */
     ria_store *st = NULL;
     int64_t latest = 0;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     CHECK_OK(ria_store_latest(st, &latest, &err_));
     ria_store_close(st);
     CHECK_EQ_INT(latest, 1);
@@ -918,8 +855,7 @@ TEST(ingest_replace_makes_the_new_rows_the_table)
     CHECK_EQ_STR(k2, "?");
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
-    CHECK_OK(ria_store_snapshot(st, 0, &s, &err_));
+    CHECK(th_open_snapshot(0, &st, &s));
     ria_version_info info = s->info;
     ria_snapshot_free(s);
     ria_store_close(st);
@@ -957,17 +893,34 @@ static char *batch_csv(const char *prefix, int first, int n, bool points)
     return ria_buf_steal(&b);
 }
 
+/* batch_csv(prefix, first, n, points) loaded as the file name with mode and
+ * key; the report (the caller's) or NULL after recording why. */
+static json_t *load_batch(const char *name, const char *prefix, int first, int n, bool points,
+                          ria_ingest_mode mode, const char *key)
+{
+    char *csv = batch_csv(prefix, first, n, points);
+    json_t *r = load(name, csv, mode, key);
+    free(csv);
+    return r;
+}
+
+/* The same appended, without the report. */
+static bool append_batch(const char *name, const char *prefix, int first, int n, bool points)
+{
+    json_t *r = load_batch(name, prefix, first, n, points, RIA_MODE_APPEND, NULL);
+    bool ok = r != NULL;
+    json_decref(r);
+    return ok;
+}
+
+/* The segments of a version and, in *with_deletes, how many have deleted
+ * rows; -1 when the version cannot be read. */
 static int live_segments(int64_t version, int *with_deletes)
 {
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    ria_error err = {0};
-    if (ria_store_open(store_dir(), &st, &err) != RIA_OK)
+    if (!th_open_snapshot(version, &st, &s))
         return -1;
-    if (ria_store_snapshot(st, version, &s, &err) != RIA_OK) {
-        ria_store_close(st);
-        return -1;
-    }
     int n = s->nsegs;
     *with_deletes = 0;
     for (int i = 0; i < n; i++)
@@ -981,24 +934,11 @@ TEST(compact_keeps_the_rows)
 {
     /* three appends (the first without the points column) and an upsert
      * that deletes stored rows */
-    char *csv = batch_csv("A", 0, 3000, false);
-    json_t *r = load("a.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
-    CHECK(r);
-    json_decref(r);
-    csv = batch_csv("B", 0, 2000, true);
-    r = load("b.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
-    CHECK(r);
-    json_decref(r);
-    csv = batch_csv("C", 0, 1000, true);
-    r = load("c.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
-    CHECK(r);
-    json_decref(r);
-    csv = batch_csv("A", 100, 50, true); /* replaces A00100..A00149 */
-    r = load("u.csv", csv, RIA_MODE_UPSERT, "order_id");
-    free(csv);
+    CHECK(append_batch("a.csv", "A", 0, 3000, false));
+    CHECK(append_batch("b.csv", "B", 0, 2000, true));
+    CHECK(append_batch("c.csv", "C", 0, 1000, true));
+    /* replaces A00100..A00149 */
+    json_t *r = load_batch("u.csv", "A", 100, 50, true, RIA_MODE_UPSERT, "order_id");
     CHECK(r);
     json_int_t replaced = jint(json_object_get(r, "upsert"), "stored_rows_replaced");
     json_decref(r);
@@ -1011,7 +951,7 @@ TEST(compact_keeps_the_rows)
     ria_compact_opts co = {0};
     ria_compact_result res;
     ria_error err = {0};
-    CHECK_MSG(ria_compact(store_dir(), &co, &res, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_compact(th_store_dir(), &co, &res, &err) == RIA_OK, "%s", err.msg);
     CHECK_EQ_INT(res.version, 5);
     CHECK(res.segments_in > res.segments_out);
     CHECK_EQ_INT(res.rows, 6000);
@@ -1038,12 +978,10 @@ TEST(compact_keeps_the_rows)
     table_free(&t1);
     CHECK_EQ_INT(n, 3000);
     /* a second compaction has nothing to do */
-    CHECK_OK(ria_compact(store_dir(), &co, &res, &err_));
+    CHECK_OK(ria_compact(th_store_dir(), &co, &res, &err_));
     CHECK_EQ_INT(res.version, 0);
     /* later loads still dedupe against the compacted rows */
-    csv = batch_csv("B", 0, 2000, true);
-    r = load("b2.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
+    r = load_batch("b2.csv", "B", 0, 2000, true, RIA_MODE_APPEND, NULL);
     CHECK(r);
     json_int_t dup = jint(r, "duplicates");
     json_decref(r);
@@ -1053,28 +991,23 @@ TEST(compact_keeps_the_rows)
 TEST(compact_respects_max_rows)
 {
     for (int k = 0; k < 4; k++) {
-        char *csv = batch_csv(k % 2 ? "X" : "Y", k * 1000, 1000, true);
         char name[16];
         snprintf(name, sizeof name, "%d.csv", k);
-        json_t *r = load(name, csv, RIA_MODE_APPEND, NULL);
-        free(csv);
-        CHECK(r);
-        json_decref(r);
+        CHECK(append_batch(name, k % 2 ? "X" : "Y", k * 1000, 1000, true));
     }
     int dirty;
     CHECK_EQ_INT(live_segments(4, &dirty), 8);
     ria_compact_opts co = {.max_rows = 1000};
     ria_compact_result res;
     ria_error err = {0};
-    CHECK_MSG(ria_compact(store_dir(), &co, &res, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_compact(th_store_dir(), &co, &res, &err) == RIA_OK, "%s", err.msg);
     CHECK_EQ_INT(res.version, 5);
     /* 500-row segments, two per group of at most 1000 rows */
     CHECK_EQ_INT(live_segments(5, &dirty), 4);
     CHECK(same_rows(4, 5));
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
-    CHECK_OK(ria_store_snapshot(st, 5, &s, &err_));
+    CHECK(th_open_snapshot(5, &st, &s));
     uint64_t biggest = 0;
     for (int i = 0; i < s->nsegs; i++)
         biggest = RIA_MAX(biggest, s->segs[i].rows);
@@ -1088,26 +1021,18 @@ TEST(compact_version_does_not_adopt_a_killed_loads_quarantine)
     /* A load killed before its commit leaves quarantine/<next>.csv; when a
      * compaction then takes that version number, the file does not belong
      * to it and vacuum must not keep it as that version's quarantine. */
-    char *csv = batch_csv("A", 0, 100, true);
-    json_t *r = load("a.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
-    CHECK(r);
-    json_decref(r);
-    csv = batch_csv("B", 0, 100, true);
-    r = load("b.csv", csv, RIA_MODE_APPEND, NULL);
-    free(csv);
-    CHECK(r);
-    json_decref(r);
-    const char *stale = tpath("store/quarantine/3.csv");
+    CHECK(append_batch("a.csv", "A", 0, 100, true));
+    CHECK(append_batch("b.csv", "B", 0, 100, true));
+    const char *stale = th_path("store/quarantine/3.csv");
     const char *text = "file,line,rule,reason,record\nx.csv,2,bad_date,never committed,\"x\"\n";
-    CHECK(write_file(stale, text, strlen(text)));
+    CHECK(th_write_file(stale, text, strlen(text)));
     ria_compact_opts co = {0};
     ria_compact_result res;
-    CHECK_OK(ria_compact(store_dir(), &co, &res, &err_));
+    CHECK_OK(ria_compact(th_store_dir(), &co, &res, &err_));
     CHECK_EQ_INT(res.version, 3);
     ria_vacuum_opts vo = {.keep = 10};
     ria_vacuum_result vr;
-    CHECK_OK(ria_store_vacuum(store_dir(), &vo, &vr, &err_));
+    CHECK_OK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err_));
     CHECK_MSG(!ria_path_exists(stale),
               "quarantine/3.csv of an uncommitted load survives vacuum as version 3's (a "
               "compaction)");

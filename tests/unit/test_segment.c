@@ -1,22 +1,14 @@
 /* test_segment.c — segment files: round-trips of every encoding, zone maps,
  * missing columns, heap strings, corruption and truncation, sizes. */
-#include "test.h"
+#include "helpers.h"
 #include "store/segment_internal.h"
 #include "store/store.h"
+#include "test.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Records a failure from a helper and makes it return false. */
-#define VCHECK(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                      \
-            return false;                                                                      \
-        }                                                                                      \
-    } while (0)
 
 static uint64_t rng_state;
 
@@ -31,15 +23,6 @@ static uint64_t rnd(void)
 static uint64_t rnd_below(uint64_t n)
 {
     return n ? rnd() % n : 0;
-}
-
-static const char *seg_path(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), name);
-    return p;
 }
 
 /* ------------------------------------------------------------ generators */
@@ -157,12 +140,12 @@ static bool verify_i64(ria_segment *seg, const ria_colvec_in *c, uint32_t b, uin
                        uint32_t n, int64_t *buf)
 {
     ria_error err = {0};
-    VCHECK(ria_segment_read_i64(seg, c->col_id, b, buf, &err) == RIA_OK, "read: %s", err.msg);
+    HCHECK(ria_segment_read_i64(seg, c->col_id, b, buf, &err) == RIA_OK, "read: %s", err.msg);
     int64_t mn = INT64_MAX, mx = INT64_MIN;
     uint32_t nulls = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t x = c->i64[first + i];
-        VCHECK(buf[i] == x, "col %u row %llu: %lld != %lld", c->col_id,
+        HCHECK(buf[i] == x, "col %u row %llu: %lld != %lld", c->col_id,
                (unsigned long long)(first + i), (long long)buf[i], (long long)x);
         if (x == RIA_NULL_I64) {
             nulls++;
@@ -172,8 +155,8 @@ static bool verify_i64(ria_segment *seg, const ria_colvec_in *c, uint32_t b, uin
         mx = RIA_MAX(mx, x);
     }
     ria_zone z;
-    VCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
-    VCHECK(zone_eq(&z, mn, mx, nulls, n), "col %u block %u zone %lld..%lld/%u", c->col_id, b,
+    HCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
+    HCHECK(zone_eq(&z, mn, mx, nulls, n), "col %u block %u zone %lld..%lld/%u", c->col_id, b,
            (long long)z.min, (long long)z.max, z.nulls);
     return true;
 }
@@ -182,12 +165,12 @@ static bool verify_codes(ria_segment *seg, const ria_colvec_in *c, uint32_t b, u
                          uint32_t n, uint32_t *buf)
 {
     ria_error err = {0};
-    VCHECK(ria_segment_read_codes(seg, c->col_id, b, buf, &err) == RIA_OK, "read: %s", err.msg);
+    HCHECK(ria_segment_read_codes(seg, c->col_id, b, buf, &err) == RIA_OK, "read: %s", err.msg);
     int64_t mn = INT64_MAX, mx = INT64_MIN;
     uint32_t nulls = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x = c->codes[first + i];
-        VCHECK(buf[i] == x, "col %u row %llu: %u != %u", c->col_id,
+        HCHECK(buf[i] == x, "col %u row %llu: %u != %u", c->col_id,
                (unsigned long long)(first + i), buf[i], x);
         nulls += x == 0;
         if (x) {
@@ -196,8 +179,8 @@ static bool verify_codes(ria_segment *seg, const ria_colvec_in *c, uint32_t b, u
         }
     }
     ria_zone z;
-    VCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
-    VCHECK(zone_eq(&z, mn, mx, nulls, n), "codes zone");
+    HCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
+    HCHECK(zone_eq(&z, mn, mx, nulls, n), "codes zone");
     return true;
 }
 
@@ -206,14 +189,14 @@ static bool verify_heap(ria_segment *seg, const ria_colvec_in *c, uint32_t b, ui
 {
     ria_error err = {0};
     ria_heapvec hv;
-    VCHECK(ria_segment_read_heap(seg, c->col_id, b, &hv, s, &err) == RIA_OK, "read: %s",
+    HCHECK(ria_segment_read_heap(seg, c->col_id, b, &hv, s, &err) == RIA_OK, "read: %s",
            err.msg);
     int64_t mn = INT64_MAX, mx = INT64_MIN;
     uint32_t nulls = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t a = c->offs[first + i], e = c->offs[first + i + 1];
         uint32_t len = hv.offs[i + 1] - hv.offs[i];
-        VCHECK(len == e - a && memcmp(hv.bytes + hv.offs[i], c->bytes + a, len) == 0,
+        HCHECK(len == e - a && memcmp(hv.bytes + hv.offs[i], c->bytes + a, len) == 0,
                "col %u row %llu: string differs", c->col_id, (unsigned long long)(first + i));
         nulls += len == 0;
         if (len) {
@@ -222,8 +205,8 @@ static bool verify_heap(ria_segment *seg, const ria_colvec_in *c, uint32_t b, ui
         }
     }
     ria_zone z;
-    VCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
-    VCHECK(zone_eq(&z, mn, mx, nulls, n), "heap zone %lld..%lld/%u", (long long)z.min,
+    HCHECK(ria_segment_zone(seg, c->col_id, b, &z), "no zone");
+    HCHECK(zone_eq(&z, mn, mx, nulls, n), "heap zone %lld..%lld/%u", (long long)z.min,
            (long long)z.max, z.nulls);
     return true;
 }
@@ -233,10 +216,10 @@ static bool verify(const char *path, const ria_colvec_in *cols, int ncols, uint6
 {
     ria_segment *seg = NULL;
     ria_error err = {0};
-    VCHECK(ria_segment_open(path, &seg, &err) == RIA_OK, "open: %s", err.msg);
-    VCHECK(ria_segment_rows(seg) == nrows, "rows");
+    HCHECK(ria_segment_open(path, &seg, &err) == RIA_OK, "open: %s", err.msg);
+    HCHECK(ria_segment_rows(seg) == nrows, "rows");
     uint32_t nb = ria_segment_nblocks(seg);
-    VCHECK(nb == (nrows + RIA_BLOCK_ROWS - 1) / RIA_BLOCK_ROWS, "nblocks %u", nb);
+    HCHECK(nb == (nrows + RIA_BLOCK_ROWS - 1) / RIA_BLOCK_ROWS, "nblocks %u", nb);
     int64_t *vbuf = malloc(sizeof *vbuf * RIA_BLOCK_ROWS);
     uint32_t *cbuf = malloc(sizeof *cbuf * RIA_BLOCK_ROWS);
     ria_scratch s = {0};
@@ -260,7 +243,7 @@ static bool verify(const char *path, const ria_colvec_in *cols, int ncols, uint6
     free(cbuf);
     ria_scratch_free(&s);
     ria_segment_close(seg);
-    VCHECK(ok, "verification failed");
+    HCHECK(ok, "verification failed");
     return true;
 }
 
@@ -269,10 +252,10 @@ static bool write_seg(const char *path, uint64_t nrows, const ria_colvec_in *col
 {
     ria_error err = {0};
     uint64_t bytes = 0;
-    VCHECK(ria_segment_write(path, nrows, cols, ncols, &bytes, &err) == RIA_OK, "write: %s",
+    HCHECK(ria_segment_write(path, nrows, cols, ncols, &bytes, &err) == RIA_OK, "write: %s",
            err.msg);
     struct stat st;
-    VCHECK(stat(path, &st) == 0 && (uint64_t)st.st_size == bytes, "size %llu",
+    HCHECK(stat(path, &st) == 0 && (uint64_t)st.st_size == bytes, "size %llu",
            (unsigned long long)bytes);
     if (out_bytes)
         *out_bytes = bytes;
@@ -305,7 +288,7 @@ TEST(segment_roundtrip_random)
         gen_heap(nrows, (int)rnd_below(3) * 20, false, &offs, &bytes);
         cols[nc++] = (ria_colvec_in){.col_id = 9, .kind = RIA_KIND_HEAP, .offs = offs,
                                      .bytes = bytes};
-        const char *path = seg_path("r.seg");
+        const char *path = th_path("r.seg");
         bool ok = write_seg(path, nrows, cols, nc, NULL) && verify(path, cols, nc, nrows);
         free_cols(cols, nc);
         CHECK_MSG(ok, "round %d (%llu rows)", round, (unsigned long long)nrows);
@@ -424,7 +407,7 @@ TEST(segment_money_size)
         money[i] = (int64_t)rnd_below(200001) * 100; /* 0.00 .. 2000.00 */
     ria_colvec_in c = {.col_id = 1, .kind = RIA_KIND_I64, .i64 = money};
     uint64_t bytes = 0;
-    const char *path = seg_path("money.seg");
+    const char *path = th_path("money.seg");
     bool ok = write_seg(path, n, &c, 1, &bytes) && verify(path, &c, 1, n);
     ria_segment *seg = NULL;
     ria_error err = {0};
@@ -454,7 +437,7 @@ TEST(segment_codes_and_heap)
     cols[3] = (ria_colvec_in){.col_id = 5, .kind = RIA_KIND_HEAP, .offs = o, .bytes = b};
     for (uint64_t i = RIA_BLOCK_ROWS; i < 2 * RIA_BLOCK_ROWS; i++)
         ((uint32_t *)cols[0].codes)[i] = 0; /* one all-NULL block */
-    const char *path = seg_path("cs.seg");
+    const char *path = th_path("cs.seg");
     bool ok = write_seg(path, n, cols, 4, NULL) && verify(path, cols, 4, n);
     free_cols(cols, 4);
     CHECK(ok);
@@ -476,7 +459,7 @@ TEST(segment_missing_column)
 {
     int64_t vals[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     ria_colvec_in c = {.col_id = 1, .kind = RIA_KIND_I64, .i64 = vals};
-    const char *path = seg_path("m.seg");
+    const char *path = th_path("m.seg");
     CHECK(write_seg(path, 10, &c, 1, NULL));
     ria_segment *seg = NULL;
     ria_error err = {0};
@@ -506,7 +489,7 @@ TEST(segment_missing_column)
 
 TEST(segment_empty)
 {
-    const char *path = seg_path("e.seg");
+    const char *path = th_path("e.seg");
     CHECK(write_seg(path, 0, NULL, 0, NULL));
     ria_segment *seg = NULL;
     ria_error err = {0};
@@ -563,7 +546,7 @@ static bool find_block(const char *path, uint32_t col_id, uint32_t b, uint64_t *
     char *data = NULL;
     size_t n = 0;
     ria_error err = {0};
-    VCHECK(ria_read_file(path, 1 << 28, &data, &n, &err) == RIA_OK, "%s", err.msg);
+    HCHECK(ria_read_file(path, 1 << 28, &data, &n, &err) == RIA_OK, "%s", err.msg);
     const uint8_t *u = (const uint8_t *)data;
     uint64_t foff, nblocks;
     uint32_t ncols;
@@ -583,7 +566,7 @@ static bool find_block(const char *path, uint32_t col_id, uint32_t b, uint64_t *
         }
     }
     free(data);
-    VCHECK(found, "column %u block %u not in the footer", col_id, b);
+    HCHECK(found, "column %u block %u not in the footer", col_id, b);
     return true;
 }
 
@@ -605,7 +588,7 @@ TEST(segment_corrupt_block)
     uint64_t n = 3 * RIA_BLOCK_ROWS;
     ria_colvec_in cols[3];
     make_mixed(cols, n);
-    const char *path = seg_path("c.seg");
+    const char *path = th_path("c.seg");
     for (int target = 0; target < 3; target++) {
         for (int where = 0; where < 3; where++) {
             CHECK(write_seg(path, n, cols, 3, NULL));
@@ -653,7 +636,7 @@ TEST(segment_truncated)
     uint64_t n = RIA_BLOCK_ROWS + 100;
     ria_colvec_in cols[3];
     make_mixed(cols, n);
-    const char *path = seg_path("t.seg"), *cut = seg_path("cut.seg");
+    const char *path = th_path("t.seg"), *cut = th_path("cut.seg");
     uint64_t size = 0;
     CHECK(write_seg(path, n, cols, 3, &size));
     free_cols(cols, 3);
@@ -667,14 +650,14 @@ TEST(segment_truncated)
     }
     ria_segment *seg = NULL;
     ria_error err = {0};
-    CHECK(ria_segment_open(seg_path("absent.seg"), &seg, &err) == RIA_ENOTFOUND);
+    CHECK(ria_segment_open(th_path("absent.seg"), &seg, &err) == RIA_ENOTFOUND);
 }
 
 /* Random bytes, and random bytes behind a valid header, never crash. */
 TEST(segment_garbage)
 {
     rng_state = 13;
-    const char *path = seg_path("g.seg"), *good = seg_path("good.seg");
+    const char *path = th_path("g.seg"), *good = th_path("good.seg");
     ria_colvec_in cols[3];
     make_mixed(cols, 300);
     uint64_t gsize;
@@ -758,7 +741,7 @@ TEST(segment_concurrent_readers)
     uint64_t n = 6 * RIA_BLOCK_ROWS + 1;
     ria_colvec_in cols[3];
     make_mixed(cols, n);
-    const char *path = seg_path("p.seg");
+    const char *path = th_path("p.seg");
     CHECK(write_seg(path, n, cols, 3, NULL));
     par_ctx ctx = {NULL, cols, 0};
     ria_error err = {0};
@@ -776,7 +759,7 @@ TEST(segment_write_errors)
     ria_colvec_in dup[2] = {{.col_id = 1, .kind = RIA_KIND_I64, .i64 = v},
                             {.col_id = 1, .kind = RIA_KIND_I64, .i64 = v}};
     ria_error err = {0};
-    const char *path = seg_path("w.seg");
+    const char *path = th_path("w.seg");
     CHECK(ria_segment_write(path, 4, dup, 2, NULL, &err) == RIA_EINVAL);
     ria_colvec_in bad = {.col_id = 1, .kind = RIA_KIND_HEAP, .offs = offs, .bytes = "abcd"};
     CHECK(ria_segment_write(path, 4, &bad, 1, NULL, &err) == RIA_EINVAL);
@@ -786,7 +769,7 @@ TEST(segment_write_errors)
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     CHECK(!ria_path_exists(tmp));
-    CHECK(ria_segment_write(seg_path("no/such/dir.seg"), 4, dup, 1, NULL, &err) == RIA_EIO);
+    CHECK(ria_segment_write(th_path("no/such/dir.seg"), 4, dup, 1, NULL, &err) == RIA_EIO);
     /* a segment replaces an older file of the same name whole */
     CHECK(write_seg(path, 4, dup, 1, NULL));
     CHECK(write_seg(path, 2, dup, 1, NULL));

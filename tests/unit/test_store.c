@@ -3,8 +3,9 @@
  * the writer lock, interrupted writers (dictionary tails, unpublished
  * segments), corruption reported as RIA_ECORRUPT, refusing foreign
  * directories, and vacuum keeping exactly what kept versions reference. */
-#include "test.h"
+#include "helpers.h"
 #include "store/store.h"
+#include "test.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,15 +13,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Records a failure from a helper and makes it return false. */
-#define HCHECK(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                      \
-            return false;                                                                      \
-        }                                                                                      \
-    } while (0)
 
 /* The table every test builds: four columns, one of each storage kind plus
  * a timestamp that decides the partition. */
@@ -47,28 +39,10 @@ static void make_rows(row *r, int n, const char *tag, int year, int month)
     }
 }
 
-static const char *tpath(const char *rel)
-{
-    static char buf[4][1024];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), rel);
-    return p;
-}
-
-static const char *store_dir(void)
-{
-    return tpath("store");
-}
-
 /* A file of the store, by its path relative to the store directory. */
 static const char *spath(const char *rel)
 {
-    static char buf[4][1024];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof buf[0], "%s/store/%s", test_tmpdir(), rel);
-    return p;
+    return th_pathf("store/%s", rel);
 }
 
 /* Adds the four columns to a new store's transaction. */
@@ -171,10 +145,18 @@ static bool create_store(const row *r, int n, ria_segref *out)
 {
     ria_error err = {0};
     ria_txn *tx = NULL;
-    HCHECK(ria_txn_begin(store_dir(), true, &tx, &err) == RIA_OK, "begin: %s", err.msg);
+    HCHECK(ria_txn_begin(th_store_dir(), true, &tx, &err) == RIA_OK, "begin: %s", err.msg);
     bool ok = add_columns(tx) && add_rows(tx, r, n, out) && commit(tx, "append", 1);
     ria_txn_free(tx);
     return ok;
+}
+
+/* The store most tests start from: a[0..20) made as rows "A-<i>" of
+ * January 2024, committed as version 1. */
+static bool create_january_store(row a[20])
+{
+    make_rows(a, 20, "A", 2024, 1);
+    return create_store(a, 20, NULL);
 }
 
 static int cmp_row_id(const void *a, const void *b)
@@ -186,14 +168,11 @@ static int cmp_row_id(const void *a, const void *b)
  * sorted by id.  *out is malloc'd. */
 static bool read_version(int64_t version, row **out, int *out_n)
 {
-    ria_error err = {0};
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    HCHECK(ria_store_open(store_dir(), &st, &err) == RIA_OK, "open: %s", err.msg);
-    if (ria_store_snapshot(st, version, &s, &err) != RIA_OK) {
-        ria_store_close(st);
-        HCHECK(false, "snapshot %lld: %s", (long long)version, err.msg);
-    }
+    if (!th_open_snapshot(version, &st, &s))
+        return false;
+    ria_error err = {0};
     row *rows = calloc(s->live_rows + 1, sizeof *rows);
     int n = 0;
     bool ok = true;
@@ -298,7 +277,7 @@ static bool version_equals(int64_t version, const row *want, int n)
 static ria_status open_snapshot(int64_t version, ria_store **st, ria_snapshot **s, ria_error *err)
 {
     *s = NULL;
-    ria_status rc = ria_store_open(store_dir(), st, err);
+    ria_status rc = ria_store_open(th_store_dir(), st, err);
     if (rc != RIA_OK)
         return rc;
     rc = ria_store_snapshot(*st, version, s, err);
@@ -343,18 +322,12 @@ static bool flip_byte(const char *path, off_t off)
 
 static bool write_text(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
-    HCHECK(f, "cannot create %s", path);
-    fputs(text, f);
-    HCHECK(fclose(f) == 0, "cannot write %s", path);
-    return true;
+    return th_write_file(path, text, strlen(text));
 }
 
 static const char *log_path(int64_t version)
 {
-    static char rel[64];
-    snprintf(rel, sizeof rel, "store/log/%020lld.json", (long long)version);
-    return tpath(rel);
+    return th_pathf("store/log/%020lld.json", (long long)version);
 }
 
 /* Bytes a dictionary file needs for these entries: header + (u32 len, bytes) each. */
@@ -511,16 +484,16 @@ TEST(store_empty_and_missing_versions)
 {
     ria_error err = {0};
     ria_store *st = NULL;
-    CHECK(ria_store_open(store_dir(), &st, &err) == RIA_ENOTFOUND);
+    CHECK(ria_store_open(th_store_dir(), &st, &err) == RIA_ENOTFOUND);
     CHECK(err.msg[0]);
     ria_txn *tx = NULL;
-    CHECK_MSG(ria_txn_begin(store_dir(), true, &tx, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_txn_begin(th_store_dir(), true, &tx, &err) == RIA_OK, "%s", err.msg);
     CHECK_EQ_INT(ria_txn_version(tx), 1);
     CHECK_EQ_INT(ria_txn_base(tx)->info.version, 0);
     CHECK_EQ_INT(ria_txn_base(tx)->nsegs, 0);
     ria_txn_free(tx);
     /* a store with no commit: latest 0, an empty snapshot, no version 1 */
-    CHECK_MSG(ria_store_open(store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_store_open(th_store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
     int64_t latest = -1;
     CHECK_OK(ria_store_latest(st, &latest, &err_));
     CHECK_EQ_INT(latest, 0);
@@ -542,11 +515,11 @@ TEST(store_empty_and_missing_versions)
     row r[10];
     make_rows(r, 10, "A", 2024, 1);
     ria_segref ref;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = add_columns(tx) && add_rows(tx, r, 10, &ref) && commit(tx, "append", 1);
     ria_txn_free(tx);
     CHECK(ok);
-    CHECK_MSG(ria_store_open(store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_store_open(th_store_dir(), &st, &err) == RIA_OK, "%s", err.msg);
     CHECK(ria_store_snapshot(st, 2, &s, &err) == RIA_ENOTFOUND);
     CHECK(ria_store_snapshot(st, -3, &s, &err) == RIA_ENOTFOUND);
     CHECK_OK(ria_store_latest(st, &latest, &err_));
@@ -577,7 +550,7 @@ TEST(store_deletion_vectors_and_time_travel)
         ndel += ria_dv_get(bits, (uint64_t)i);
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = ria_txn_set_dv(tx, ref.id, bits, ndel, &err) == RIA_OK;
     ok = ok && commit(tx, "upsert", 2);
     ria_txn_free(tx);
@@ -588,7 +561,7 @@ TEST(store_deletion_vectors_and_time_travel)
             live[nlive++] = r[i];
     /* v3 deletes one more row: the full bitmap, earlier deletions included */
     ria_dv_set(bits, 1);
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = ria_txn_set_dv(tx, ref.id, bits, ndel + 1, &err) == RIA_OK && commit(tx, "upsert", 3);
     ria_txn_free(tx);
     CHECK_MSG(ok, "%s", err.msg);
@@ -645,11 +618,11 @@ TEST(store_set_dv_cannot_undelete)
     ria_dv_set(bits, 7);
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = ria_txn_set_dv(tx, ref.id, bits, 2, &err) == RIA_OK && commit(tx, "upsert", 2);
     ria_txn_free(tx);
     CHECK_MSG(ok, "%s", err.msg);
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     uint8_t fewer[16] = {0};
     ria_dv_set(fewer, 4);
     ria_status rc = ria_txn_set_dv(tx, ref.id, fewer, 1, &err);
@@ -677,7 +650,7 @@ TEST(store_snapshot_at_time)
     while (ria_wall_time() <= t1)
         usleep(20000);
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = add_rows(tx, b, 40, NULL) && commit(tx, "append", 2);
     ria_txn_free(tx);
     CHECK(ok);
@@ -723,15 +696,15 @@ TEST(store_second_writer_is_locked)
         return;
     ria_error err = {0};
     ria_txn *tx = NULL, *tx2 = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     err.msg[0] = 0;
-    ria_status rc = ria_txn_begin(store_dir(), false, &tx2, &err);
+    ria_status rc = ria_txn_begin(th_store_dir(), false, &tx2, &err);
     char msg[sizeof err.msg];
     snprintf(msg, sizeof msg, "%s", err.msg);
     /* maintenance takes the same lock */
     ria_vacuum_opts vo = {.keep = 1};
     ria_vacuum_result vr;
-    ria_status vrc = ria_store_vacuum(store_dir(), &vo, &vr, &err);
+    ria_status vrc = ria_store_vacuum(th_store_dir(), &vo, &vr, &err);
     /* the writer's pid is recorded for the message */
     char *pid = NULL;
     ria_read_file(spath("lock"), 64, &pid, NULL, NULL);
@@ -747,7 +720,7 @@ TEST(store_second_writer_is_locked)
     CHECK(vrc == RIA_ELOCKED);
     CHECK(pid_ok);
     /* released by ria_txn_free: a new writer commits */
-    CHECK_MSG(ria_txn_begin(store_dir(), false, &tx2, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_txn_begin(th_store_dir(), false, &tx2, &err) == RIA_OK, "%s", err.msg);
     bool ok = add_rows(tx2, r, 10, NULL) && commit(tx2, "append", 2);
     ria_txn_free(tx2);
     CHECK(ok);
@@ -763,7 +736,7 @@ TEST(store_abort_publishes_nothing)
     ria_error err = {0};
     ria_txn *tx = NULL;
     ria_segref orphan;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     uint32_t code;
     bool ok = add_rows(tx, b, 30, &orphan) &&
               ria_txn_intern(tx, COL_CAT, "Unpublished", 11, &code, &err) == RIA_OK;
@@ -772,7 +745,7 @@ TEST(store_abort_publishes_nothing)
     CHECK(ria_path_exists(spath(orphan.path)));
     CHECK(version_equals(1, a, 30));
     /* the next writer builds the same version number, and the orphan is not in it */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     CHECK_EQ_INT(ria_txn_version(tx), 2);
     CHECK_EQ_INT(ria_txn_dict_count(tx, COL_CAT), 5);
     ria_segref ref;
@@ -803,7 +776,7 @@ TEST(store_staging_counts_and_remove_all)
     make_rows(c, 15, "C", 2024, 3);
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), true, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), true, &tx, &err) == RIA_OK);
     ria_segref ra, rb;
     bool ok = add_columns(tx) && add_rows(tx, a, 40, &ra) && add_rows(tx, b, 25, &rb);
     /* removing a segment staged in the same transaction un-adds its rows */
@@ -822,7 +795,7 @@ TEST(store_staging_counts_and_remove_all)
     ria_snapshot_free(s);
     ria_store_close(st);
     /* replace: every live segment goes, the new rows stay */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ria_txn_remove_all(tx);
     ok = ria_txn_nsegs(tx) == 0 && add_rows(tx, c, 15, NULL) && commit(tx, "replace", 2);
     ria_txn_free(tx);
@@ -848,7 +821,7 @@ TEST(store_column_added_later_reads_null)
     ria_error err = {0};
     ria_txn *tx = NULL;
     uint32_t id = 0;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = ria_txn_add_column(tx, "points", "Points", RIA_ROLE_NONE, RIA_T_INT, RIA_KIND_I64,
                                  &id, &err) == RIA_OK;
     ria_status dup = ria_txn_add_column(tx, "points", "Points", RIA_ROLE_NONE, RIA_T_INT,
@@ -881,8 +854,7 @@ TEST(store_column_added_later_reads_null)
 TEST(store_dict_tail_ignored_and_truncated)
 {
     row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     const char *dict = spath("dict/c2.dict");
     CHECK_EQ_INT(file_size(dict), dict_bytes(categories, 5));
@@ -908,7 +880,7 @@ TEST(store_dict_tail_ignored_and_truncated)
     CHECK(version_equals(1, a, 20));
     /* the next commit that adds to the dictionary replaces the tail */
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     row b[3];
     make_rows(b, 3, "B", 2024, 2);
     snprintf(b[0].cat, sizeof b[0].cat, "Ghost");
@@ -940,8 +912,7 @@ TEST(store_dict_tail_left_by_commit_without_new_entries)
 {
     /* a commit that adds no dictionary entries still leaves the file readable */
     row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     const char *dict = spath("dict/c2.dict");
     CHECK(append_bytes(dict, "\x03\x00\x00\x00XYZ", 7));
@@ -949,7 +920,7 @@ TEST(store_dict_tail_left_by_commit_without_new_entries)
     ria_txn *tx = NULL;
     row b[5];
     make_rows(b, 5, "B", 2024, 3); /* only known categories */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = add_rows(tx, b, 5, NULL) && commit(tx, "append", 2);
     ria_txn_free(tx);
     CHECK(ok);
@@ -961,7 +932,7 @@ TEST(store_dict_tail_left_by_commit_without_new_entries)
     row c[1];
     make_rows(c, 1, "C", 2024, 4);
     snprintf(c[0].cat, sizeof c[0].cat, "Music");
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = add_rows(tx, c, 1, NULL) && commit(tx, "append", 3);
     ria_txn_free(tx);
     CHECK(ok);
@@ -976,13 +947,12 @@ TEST(store_dict_tail_left_by_commit_without_new_entries)
 TEST(store_corrupt_log_entry_is_reported)
 {
     row a[20], b[10];
-    make_rows(a, 20, "A", 2024, 1);
     make_rows(b, 10, "B", 2024, 1);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = add_rows(tx, b, 10, NULL) && commit(tx, "append", 2);
     ria_txn_free(tx);
     CHECK(ok);
@@ -997,7 +967,7 @@ TEST(store_corrupt_log_entry_is_reported)
     CHECK(wrote);
     ria_store *st = NULL;
     ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     err.msg[0] = 0;
     CHECK(ria_store_snapshot(st, 2, &s, &err) == RIA_ECORRUPT);
     CHECK(err.msg[0] && strchr(err.msg, '\n') == NULL);
@@ -1011,7 +981,7 @@ TEST(store_corrupt_log_entry_is_reported)
     ria_snapshot_free(s);
     ria_store_close(st);
     /* a writer does not build on a corrupt version */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_ECORRUPT);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_ECORRUPT);
 
     /* valid JSON with a malformed segment entry */
     json_error_t je;
@@ -1021,7 +991,7 @@ TEST(store_corrupt_log_entry_is_reported)
     json_object_set_new(seg0, "rows", json_string("many"));
     CHECK(json_dump_file(m, log_path(2), 0) == 0);
     json_decref(m);
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     err.msg[0] = 0;
     CHECK(ria_store_snapshot(st, 2, &s, &err) == RIA_ECORRUPT);
     CHECK(err.msg[0]);
@@ -1033,64 +1003,62 @@ TEST(store_corrupt_log_entry_is_reported)
     json_object_set_new(seg0, "path", json_string("../../etc/passwd"));
     CHECK(json_dump_file(m, log_path(2), 0) == 0);
     json_decref(m);
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     CHECK(ria_store_snapshot(st, 2, &s, &err) == RIA_ECORRUPT);
     ria_store_close(st);
 
     /* not an object at all */
     CHECK(write_text(log_path(2), "[1, 2, 3]\n"));
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     CHECK(ria_store_snapshot(st, 2, &s, &err) != RIA_OK);
     ria_store_close(st);
     free(good);
+}
+
+/* A new 20-row store whose log entry of version 1 lost `key`, read back:
+ * the snapshot's status, and its live rows and columns when it opened. */
+static bool snapshot_without(const char *key, ria_status *rc, uint64_t *rows, int *ncols)
+{
+    row a[20];
+    if (!create_january_store(a))
+        return false;
+    json_error_t je;
+    json_t *m = json_load_file(log_path(1), 0, &je);
+    HCHECK(m, "%s: %s", log_path(1), je.text);
+    json_object_del(m, key);
+    int dumped = json_dump_file(m, log_path(1), 0);
+    json_decref(m);
+    HCHECK(dumped == 0, "cannot write %s", log_path(1));
+    ria_error err = {0};
+    ria_store *st = NULL;
+    ria_snapshot *s = NULL;
+    HCHECK(ria_store_open(th_store_dir(), &st, &err) == RIA_OK, "open: %s", err.msg);
+    *rc = ria_store_snapshot(st, 1, &s, &err);
+    *rows = *rc == RIA_OK ? s->live_rows : 0;
+    *ncols = *rc == RIA_OK ? s->ncols : -1;
+    ria_snapshot_free(s);
+    ria_store_close(st);
+    return true;
 }
 
 TEST(store_manifest_without_segment_list_is_corrupt)
 {
     /* A commit always lists its segments; a log entry without the list
      * must not read as an empty table. */
-    row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
-        return;
-    json_error_t je;
-    json_t *m = json_load_file(log_path(1), 0, &je);
-    CHECK(m);
-    json_object_del(m, "segments");
-    CHECK(json_dump_file(m, log_path(1), 0) == 0);
-    json_decref(m);
-    ria_error err = {0};
-    ria_store *st = NULL;
-    ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
-    ria_status rc = ria_store_snapshot(st, 1, &s, &err);
-    uint64_t rows = rc == RIA_OK ? s->live_rows : 0;
-    ria_snapshot_free(s);
-    ria_store_close(st);
+    ria_status rc;
+    uint64_t rows;
+    int ncols;
+    CHECK(snapshot_without("segments", &rc, &rows, &ncols));
     CHECK_MSG(rc == RIA_ECORRUPT, "manifest without \"segments\": status %d, %llu rows", (int)rc,
               (unsigned long long)rows);
 }
 
 TEST(store_manifest_without_columns_is_corrupt)
 {
-    row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
-        return;
-    json_error_t je;
-    json_t *m = json_load_file(log_path(1), 0, &je);
-    CHECK(m);
-    json_object_del(m, "columns");
-    CHECK(json_dump_file(m, log_path(1), 0) == 0);
-    json_decref(m);
-    ria_error err = {0};
-    ria_store *st = NULL;
-    ria_snapshot *s = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
-    ria_status rc = ria_store_snapshot(st, 1, &s, &err);
-    int ncols = rc == RIA_OK ? s->ncols : -1;
-    ria_snapshot_free(s);
-    ria_store_close(st);
+    ria_status rc;
+    uint64_t rows;
+    int ncols;
+    CHECK(snapshot_without("columns", &rc, &rows, &ncols));
     CHECK_MSG(rc == RIA_ECORRUPT, "manifest without \"columns\": status %d, %d columns", (int)rc,
               ncols);
 }
@@ -1099,9 +1067,8 @@ TEST(store_unrenamed_log_entry_is_invisible)
 {
     /* a writer killed between writing its log entry and renaming it */
     row a[20], b[10];
-    make_rows(a, 20, "A", 2024, 1);
     make_rows(b, 10, "B", 2024, 2);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     char *text = NULL;
     size_t len = 0;
@@ -1114,7 +1081,7 @@ TEST(store_unrenamed_log_entry_is_invisible)
     CHECK(ok);
     CHECK(write_text(spath("reports/2.json"), "{\"summary\": \"from a killed writer\"}"));
     ria_store *st = NULL;
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     int64_t latest = 0;
     CHECK_OK(ria_store_latest(st, &latest, &err_));
     ria_version_info *vs = NULL;
@@ -1125,7 +1092,7 @@ TEST(store_unrenamed_log_entry_is_invisible)
     CHECK_EQ_INT(latest, 1);
     CHECK(rc == RIA_OK && n == 1);
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = add_rows(tx, b, 10, NULL) && commit(tx, "append", 2);
     ria_txn_free(tx);
     CHECK(ok);
@@ -1146,15 +1113,14 @@ TEST(store_vacuum_removes_interrupted_log_entry)
     /* vacuum.c: "files left by interrupted writers" go; a log entry that
      * was written but never renamed is one of them */
     row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     char tmp[1200];
     snprintf(tmp, sizeof tmp, "%s.tmp.999999", log_path(2));
     CHECK(write_text(tmp, "{\"format\": 1"));
     ria_vacuum_opts vo = {.keep = 1};
     ria_vacuum_result vr;
-    CHECK_OK(ria_store_vacuum(store_dir(), &vo, &vr, &err_));
+    CHECK_OK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err_));
     CHECK_MSG(!ria_path_exists(tmp), "vacuum left %s", tmp);
     CHECK(version_equals(1, a, 20));
 }
@@ -1162,8 +1128,7 @@ TEST(store_vacuum_removes_interrupted_log_entry)
 TEST(store_corrupt_dictionary_is_reported)
 {
     row a[20];
-    make_rows(a, 20, "A", 2024, 1);
-    if (!create_store(a, 20, NULL))
+    if (!create_january_store(a))
         return;
     const char *dict = spath("dict/c2.dict");
     char *good = NULL;
@@ -1205,7 +1170,7 @@ TEST(store_corrupt_segment_and_dv_are_reported)
     ria_dv_set(bits, 10);
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = ria_txn_set_dv(tx, ref.id, bits, 1, &err) == RIA_OK && commit(tx, "upsert", 2);
     ria_txn_free(tx);
     CHECK(ok);
@@ -1249,9 +1214,9 @@ TEST(store_corrupt_segment_and_dv_are_reported)
 
 TEST(store_create_refuses_foreign_directory)
 {
-    const char *dir = tpath("photos");
+    const char *dir = th_path("photos");
     CHECK(mkdir(dir, 0755) == 0);
-    CHECK(write_text(tpath("photos/cat.jpg"), "not a store"));
+    CHECK(write_text(th_path("photos/cat.jpg"), "not a store"));
     ria_error err = {0};
     ria_txn *tx = NULL;
     err.msg[0] = 0;
@@ -1276,11 +1241,11 @@ TEST(store_create_refuses_foreign_directory)
     ria_store *st = NULL;
     CHECK(ria_store_open(dir, &st, &err) == RIA_ENOTFOUND);
     /* opening for write without create does not create either */
-    CHECK(ria_txn_begin(tpath("nothing-here"), false, &tx, &err) == RIA_ENOTFOUND);
-    CHECK(!ria_path_exists(tpath("nothing-here")));
+    CHECK(ria_txn_begin(th_path("nothing-here"), false, &tx, &err) == RIA_ENOTFOUND);
+    CHECK(!ria_path_exists(th_path("nothing-here")));
     /* an empty existing directory is fine */
-    CHECK(mkdir(tpath("empty"), 0755) == 0);
-    CHECK_MSG(ria_txn_begin(tpath("empty"), true, &tx, &err) == RIA_OK, "%s", err.msg);
+    CHECK(mkdir(th_path("empty"), 0755) == 0);
+    CHECK_MSG(ria_txn_begin(th_path("empty"), true, &tx, &err) == RIA_OK, "%s", err.msg);
     ria_txn_free(tx);
 }
 
@@ -1296,20 +1261,20 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
         return;
     ria_error err = {0};
     ria_txn *tx = NULL;
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     bool ok = add_rows(tx, b, 20, &rb) && commit(tx, "append", 2);
     ria_txn_free(tx);
     CHECK(ok);
     /* v3: A replaced by C, one row of B deleted */
     uint8_t bits[8] = {0};
     ria_dv_set(bits, 0);
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = ria_txn_remove_segment(tx, ra.id, &err) == RIA_OK && add_rows(tx, c, 10, &rcc) &&
          ria_txn_set_dv(tx, rb.id, bits, 1, &err) == RIA_OK && commit(tx, "upsert", 3);
     ria_txn_free(tx);
     CHECK_MSG(ok, "%s", err.msg);
     /* an interrupted writer's segment and a stray temporary file */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = add_rows(tx, d, 5, &rd);
     ria_txn_free(tx);
     CHECK(ok);
@@ -1322,7 +1287,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     /* dry run: counts, removes nothing */
     ria_vacuum_opts vo = {.keep = 2, .dry_run = true};
     ria_vacuum_result vr;
-    CHECK_MSG(ria_store_vacuum(store_dir(), &vo, &vr, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_store_vacuum(th_store_dir(), &vo, &vr, &err) == RIA_OK, "%s", err.msg);
     /* D's seg and fp, the temporary file, v1's report (A is still live in v2) */
     CHECK_EQ_INT(vr.files_removed, 4);
     CHECK_EQ_INT(vr.oldest_kept, 2);
@@ -1332,7 +1297,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     uint64_t dry_files = vr.files_removed;
 
     vo.dry_run = false;
-    CHECK_MSG(ria_store_vacuum(store_dir(), &vo, &vr, &err) == RIA_OK, "%s", err.msg);
+    CHECK_MSG(ria_store_vacuum(th_store_dir(), &vo, &vr, &err) == RIA_OK, "%s", err.msg);
     CHECK_EQ_INT(vr.files_removed, dry_files);
     CHECK_EQ_INT(vr.oldest_kept, 2);
     CHECK(vr.bytes_removed > 0);
@@ -1357,7 +1322,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     CHECK(ria_path_exists(spath("reports/2.json")));
     CHECK(ria_path_exists(spath("reports/3.json")));
     /* v1 is gone with a clear error; v2 and v3 read as before */
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     err.msg[0] = 0;
     CHECK(ria_store_snapshot(st, 1, &s, &err) == RIA_ENOTFOUND);
     CHECK_MSG(strstr(err.msg, "vacuum") != NULL, "message: %s", err.msg);
@@ -1371,16 +1336,16 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     CHECK(version_equals(3, v3, 29));
     /* a second vacuum finds nothing; keep 1 then drops what only v2 needs */
     vo.keep = 2;
-    CHECK_OK(ria_store_vacuum(store_dir(), &vo, &vr, &err_));
+    CHECK_OK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err_));
     CHECK_EQ_INT(vr.files_removed, 0);
     vo.keep = 1;
-    CHECK_OK(ria_store_vacuum(store_dir(), &vo, &vr, &err_));
+    CHECK_OK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err_));
     CHECK_EQ_INT(vr.oldest_kept, 3);
     CHECK(ria_path_exists(spath(rb.path))); /* still live in v3 */
     CHECK(!ria_path_exists(spath(ra.path))); /* only v1 and v2 had it */
     CHECK(!ria_path_exists(spath(ra.fp_path)));
     CHECK(version_equals(3, v3, 29));
-    CHECK_OK(ria_store_open(store_dir(), &st, &err_));
+    CHECK_OK(ria_store_open(th_store_dir(), &st, &err_));
     CHECK(ria_store_snapshot(st, 2, &s, &err) == RIA_ENOTFOUND);
     ria_version_info *vs = NULL;
     int n = 0;
@@ -1389,7 +1354,7 @@ TEST(store_vacuum_keeps_what_kept_versions_reference)
     ria_store_close(st);
     CHECK_EQ_INT(n, 3); /* history stays listed */
     /* and the store takes new commits */
-    CHECK(ria_txn_begin(store_dir(), false, &tx, &err) == RIA_OK);
+    CHECK(ria_txn_begin(th_store_dir(), false, &tx, &err) == RIA_OK);
     ok = add_rows(tx, d, 5, NULL) && commit(tx, "append", 4);
     ria_txn_free(tx);
     CHECK(ok);

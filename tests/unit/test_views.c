@@ -16,7 +16,7 @@
  * ids, unaligned ranges, non-dimension columns) run on the base table.
  */
 #include "engine/engine.h"
-#include "gen/gen.h"
+#include "helpers.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "test.h"
@@ -25,78 +25,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define HCHECK(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            test_failed(__FILE__, __LINE__, __VA_ARGS__);                                      \
-            return false;                                                                      \
-        }                                                                                      \
-    } while (0)
-
 /* ---------------------------------------------------------------- helpers */
-
-static const char *tpath(const char *rel)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", test_tmpdir(), rel);
-    return p;
-}
-
-static const char *store_dir(void)
-{
-    return tpath("store");
-}
-
-static ria_status to_file(void *ctx, const char *p, size_t n, ria_error *err)
-{
-    (void)err;
-    return fwrite(p, 1, n, ctx) == n ? RIA_OK : RIA_EIO;
-}
-
-/* Generated sales CSV: rows from `start` (YYYY-MM-DD) over `years` years. */
-static bool gen_csv(const char *name, uint64_t rows, uint64_t seed, const char *start, int years)
-{
-    ria_gen_options o;
-    ria_gen_options_default(&o);
-    o.rows = rows;
-    o.seed = seed;
-    o.years = years;
-    o.threads = 2;
-    int y, m, d;
-    HCHECK(sscanf(start, "%d-%d-%d", &y, &m, &d) == 3, "bad date %s", start);
-    o.start = ria_days_from_civil(y, m, d);
-    FILE *f = fopen(tpath(name), "wb");
-    HCHECK(f, "cannot create %s", name);
-    ria_error err = {0};
-    ria_status rc = ria_gen_run(&o, to_file, f, NULL, &err);
-    fclose(f);
-    HCHECK(rc == RIA_OK, "gen: %s", err.msg);
-    return true;
-}
-
-static bool ingest(const char *name, ria_ingest_mode mode, const char *key)
-{
-    ria_ingest_opts o = {0};
-    o.mode = mode;
-    o.key = key;
-    o.threads = 2;
-    o.quiet = true;
-    ria_ingest_result res;
-    ria_error err = {0};
-    char *files[1] = {(char *)tpath(name)};
-    ria_status rc = ria_ingest_run(store_dir(), files, 1, &o, &res, &err);
-    HCHECK(rc == RIA_OK, "ingest of %s: %s", name, err.msg);
-    ria_ingest_result_free(&res);
-    return true;
-}
 
 /* Every tenth line of src with its amount doubled (field 12), as dst: an
  * upsert by (order_id, sku) that changes amounts of stored rows. */
 static bool doubled_amounts(const char *src, const char *dst)
 {
-    FILE *in = fopen(tpath(src), "r"), *out = fopen(tpath(dst), "w");
+    FILE *in = fopen(th_path(src), "r"), *out = fopen(th_path(dst), "w");
     HCHECK(in && out, "cannot open %s or %s", src, dst);
     char line[4096];
     int n = 0;
@@ -121,9 +56,20 @@ static bool doubled_amounts(const char *src, const char *dst)
     return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Row i of a result as one line: each exact value (NULL as "NULL") followed
+ * by '|' (malloc'd). */
+static char *row_line(const ria_result *r, size_t i)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    ria_buf b;
+    ria_buf_init(&b, 0);
+    for (int c = 0; c < r->ncols; c++) {
+        const ria_value *v = ria_result_at(r, i, c);
+        if (v->is_null)
+            ria_buf_puts(&b, "NULL");
+        ria_value_format(v, true, &b);
+        ria_buf_putc(&b, '|');
+    }
+    return ria_buf_steal(&b);
 }
 
 /* A result as text: column names, types and units, then one line per row
@@ -138,20 +84,10 @@ static char *result_text(const ria_result *r, bool sort_rows)
                        (int)r->cols[c].unit);
     ria_buf_putc(&out, '\n');
     char **lines = calloc(r->nrows + 1, sizeof *lines);
-    for (size_t i = 0; i < r->nrows; i++) {
-        ria_buf b;
-        ria_buf_init(&b, 0);
-        for (int c = 0; c < r->ncols; c++) {
-            const ria_value *v = ria_result_at(r, i, c);
-            if (v->is_null)
-                ria_buf_puts(&b, "NULL");
-            ria_value_format(v, true, &b);
-            ria_buf_putc(&b, '|');
-        }
-        lines[i] = ria_buf_steal(&b);
-    }
+    for (size_t i = 0; i < r->nrows; i++)
+        lines[i] = row_line(r, i);
     if (sort_rows)
-        qsort(lines, r->nrows, sizeof *lines, cmp_str);
+        qsort(lines, r->nrows, sizeof *lines, th_cmp_str);
     for (size_t i = 0; i < r->nrows; i++) {
         ria_buf_puts(&out, lines[i]);
         ria_buf_putc(&out, '\n');
@@ -239,7 +175,7 @@ static bool segment_lines(const ria_snapshot *s, json_t *v, const char *rel, cha
                           size_t *n)
 {
     char path[2048];
-    snprintf(path, sizeof path, "%s/%s", store_dir(), rel);
+    snprintf(path, sizeof path, "%s/%s", th_store_dir(), rel);
     ria_segment *seg = NULL;
     ria_error err = {0};
     HCHECK(ria_segment_open(path, &seg, &err) == RIA_OK, "%s: %s", rel, err.msg);
@@ -321,18 +257,8 @@ static bool base_lines(ria_store *st, const char *sql, char ***lines, size_t *n)
     ria_sql_error serr = {0};
     HCHECK(ria_query(st, sql, &o, &r, &stats, &serr) == RIA_OK, "%s: %s", sql, serr.msg);
     *lines = calloc(r->nrows + 1, sizeof **lines);
-    for (size_t i = 0; i < r->nrows; i++) {
-        ria_buf b;
-        ria_buf_init(&b, 0);
-        for (int c = 0; c < r->ncols; c++) {
-            const ria_value *v = ria_result_at(r, i, c);
-            if (v->is_null)
-                ria_buf_puts(&b, "NULL");
-            ria_value_format(v, true, &b);
-            ria_buf_putc(&b, '|');
-        }
-        (*lines)[i] = ria_buf_steal(&b);
-    }
+    for (size_t i = 0; i < r->nrows; i++)
+        (*lines)[i] = row_line(r, i);
     *n = r->nrows;
     ria_result_free(r);
     return true;
@@ -369,8 +295,8 @@ static bool check_views(ria_store *st, int64_t version, int *out_views)
             ok = ok && segment_lines(s, v, json_string_value(json_object_get(seg, "path")), &got,
                                      &ng);
         if (ok) {
-            qsort(want, nw, sizeof *want, cmp_str);
-            qsort(got, ng, sizeof *got, cmp_str);
+            qsort(want, nw, sizeof *want, th_cmp_str);
+            qsort(got, ng, sizeof *got, th_cmp_str);
             bool eq = nw == ng;
             for (size_t k = 0; eq && k < nw; k++)
                 eq = strcmp(want[k], got[k]) == 0;
@@ -517,18 +443,43 @@ static void gen_query(uint64_t seed, ria_buf *q)
 static bool open_store(ria_store **st)
 {
     ria_error err = {0};
-    HCHECK(ria_store_open(store_dir(), st, &err) == RIA_OK, "%s", err.msg);
+    HCHECK(ria_store_open(th_store_dir(), st, &err) == RIA_OK, "%s", err.msg);
     return true;
+}
+
+/* One generated load: rows from seed, from start over years. */
+typedef struct {
+    uint64_t rows, seed;
+    const char *start;
+    int years;
+} gen_load;
+
+/* The test store holding the loads, appended in order (as a.csv, b.csv,
+ * ...), opened. */
+static bool loaded_store(const gen_load *l, int n, ria_store **st)
+{
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "%c.csv", 'a' + i);
+        if (!th_gen_csv(name, l[i].rows, l[i].seed, l[i].start, l[i].years) ||
+            !th_ingest(name, RIA_MODE_APPEND, NULL))
+            return false;
+    }
+    return open_store(st);
+}
+
+/* The same with one load from 2022-01-01. */
+static bool one_load(uint64_t rows, uint64_t seed, int years, ria_store **st)
+{
+    return loaded_store(&(gen_load){rows, seed, "2022-01-01", years}, 1, st);
 }
 
 /* ----------------------------------------------------------------- tests */
 
 TEST(views_defaults_hold_the_group_by)
 {
-    CHECK(gen_csv("a.csv", 20000, 1, "2022-01-01", 2));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
     ria_store *st = NULL;
-    CHECK(open_store(&st));
+    CHECK(one_load(20000, 1, 2, &st));
     int nviews = 0;
     CHECK(check_views(st, 1, &nviews));
     CHECK_MSG(nviews >= 4, "only %d default views", nviews);
@@ -541,12 +492,9 @@ TEST(views_defaults_hold_the_group_by)
 
 TEST(views_generated_queries_equal_base)
 {
-    CHECK(gen_csv("a.csv", 30000, 2, "2022-01-01", 2));
-    CHECK(gen_csv("b.csv", 6000, 3, "2022-06-01", 1));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
-    CHECK(ingest("b.csv", RIA_MODE_APPEND, NULL));
+    static const gen_load loads[] = {{30000, 2, "2022-01-01", 2}, {6000, 3, "2022-06-01", 1}};
     ria_store *st = NULL;
-    CHECK(open_store(&st));
+    CHECK(loaded_store(loads, 2, &st));
     int through_views = 0, n = 300;
     for (int i = 0; i < n; i++) {
         ria_buf q;
@@ -564,10 +512,8 @@ TEST(views_generated_queries_equal_base)
 
 TEST(views_routing_decisions)
 {
-    CHECK(gen_csv("a.csv", 20000, 4, "2022-01-01", 2));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
     ria_store *st = NULL;
-    CHECK(open_store(&st));
+    CHECK(one_load(20000, 4, 2, &st));
     static const struct {
         const char *sql;
         bool view;
@@ -626,10 +572,8 @@ TEST(views_routing_decisions)
 
 TEST(views_explain_names_the_choice)
 {
-    CHECK(gen_csv("a.csv", 5000, 5, "2022-01-01", 1));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
     ria_store *st = NULL;
-    CHECK(open_store(&st));
+    CHECK(one_load(5000, 5, 1, &st));
     static const struct {
         const char *sql, *want;
     } cases[] = {
@@ -664,21 +608,21 @@ TEST(views_explain_names_the_choice)
 TEST(views_follow_every_commit)
 {
     ria_store *st = NULL;
-    CHECK(gen_csv("a.csv", 12000, 6, "2022-01-01", 1));
-    CHECK(gen_csv("b.csv", 4000, 7, "2023-01-01", 1));  /* new partitions only */
-    CHECK(gen_csv("c.csv", 3000, 8, "2022-03-01", 1));  /* into old partitions */
-    CHECK(gen_csv("r.csv", 5000, 9, "2022-06-01", 1));  /* the replacement */
+    CHECK(th_gen_csv("a.csv", 12000, 6, "2022-01-01", 1));
+    CHECK(th_gen_csv("b.csv", 4000, 7, "2023-01-01", 1));  /* new partitions only */
+    CHECK(th_gen_csv("c.csv", 3000, 8, "2022-03-01", 1));  /* into old partitions */
+    CHECK(th_gen_csv("r.csv", 5000, 9, "2022-06-01", 1));  /* the replacement */
     CHECK(doubled_amounts("a.csv", "up.csv"));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));                 /* v1 */
-    CHECK(ingest("b.csv", RIA_MODE_APPEND, NULL));                 /* v2 */
+    CHECK(th_ingest("a.csv", RIA_MODE_APPEND, NULL));                 /* v1 */
+    CHECK(th_ingest("b.csv", RIA_MODE_APPEND, NULL));                 /* v2 */
     CHECK(open_store(&st));
     json_t *f1 = view_files(st, 1), *f2 = view_files(st, 2);
     CHECK(f1 && f2);
     /* untouched partitions keep their rollup files; new ones get theirs */
     CHECK(same_file(f1, f2, "day_core/2022-05"));
     CHECK(json_object_get(f2, "month_all/2023-06") && !json_object_get(f1, "month_all/2023-06"));
-    CHECK(ingest("up.csv", RIA_MODE_UPSERT, "order_id,sku"));     /* v3 */
-    CHECK(ingest("c.csv", RIA_MODE_APPEND, NULL));                 /* v4 */
+    CHECK(th_ingest("up.csv", RIA_MODE_UPSERT, "order_id,sku"));     /* v3 */
+    CHECK(th_ingest("c.csv", RIA_MODE_APPEND, NULL));                 /* v4 */
     json_t *f3 = view_files(st, 3), *f4 = view_files(st, 4);
     CHECK(f3 && f4);
     /* the upsert rewrote amounts in 2022 only; 2023 rollups stay */
@@ -688,8 +632,8 @@ TEST(views_follow_every_commit)
     ria_compact_opts co = {0};
     ria_compact_result cr;
     ria_error err = {0};
-    CHECK(ria_compact(store_dir(), &co, &cr, &err) == RIA_OK && cr.version == 5);  /* v5 */
-    CHECK(ingest("r.csv", RIA_MODE_REPLACE, NULL));                /* v6 */
+    CHECK(ria_compact(th_store_dir(), &co, &cr, &err) == RIA_OK && cr.version == 5);  /* v5 */
+    CHECK(th_ingest("r.csv", RIA_MODE_REPLACE, NULL));                /* v6 */
     for (int64_t v = 1; v <= 6; v++)
         CHECK(check_views(st, v, NULL));
     /* time travel through views equals the base table at every version */
@@ -720,22 +664,19 @@ TEST(views_follow_every_commit)
 static bool file_exists(const char *rel)
 {
     char path[2048];
-    snprintf(path, sizeof path, "%s/%s", store_dir(), rel);
+    snprintf(path, sizeof path, "%s/%s", th_store_dir(), rel);
     return access(path, F_OK) == 0;
 }
 
 TEST(views_vacuum_keeps_what_versions_use)
 {
-    CHECK(gen_csv("a.csv", 8000, 10, "2022-01-01", 1));
-    CHECK(gen_csv("b.csv", 3000, 11, "2022-02-01", 1));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
-    CHECK(ingest("b.csv", RIA_MODE_APPEND, NULL));
+    static const gen_load loads[] = {{8000, 10, "2022-01-01", 1}, {3000, 11, "2022-02-01", 1}};
     ria_store *st = NULL;
-    CHECK(open_store(&st));
+    CHECK(loaded_store(loads, 2, &st));
     json_t *f1 = view_files(st, 1), *f2 = view_files(st, 2);
     /* a file of an interrupted commit, named by no version */
     char orphan[2048];
-    snprintf(orphan, sizeof orphan, "%s/views/month_core/2022-01/v9-deadbeef.seg", store_dir());
+    snprintf(orphan, sizeof orphan, "%s/views/month_core/2022-01/v9-deadbeef.seg", th_store_dir());
     FILE *f = fopen(orphan, "w");
     CHECK(f);
     fputs("junk", f);
@@ -743,14 +684,14 @@ TEST(views_vacuum_keeps_what_versions_use)
     ria_vacuum_opts vo = {.keep = 2};
     ria_vacuum_result vr;
     ria_error err = {0};
-    CHECK(ria_store_vacuum(store_dir(), &vo, &vr, &err) == RIA_OK);
+    CHECK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err) == RIA_OK);
     CHECK(access(orphan, F_OK) != 0);
     const char *k;
     json_t *p;
     json_object_foreach(f1, k, p)
         CHECK_MSG(file_exists(json_string_value(p)), "version 1 lost %s", k);
     vo.keep = 1;
-    CHECK(ria_store_vacuum(store_dir(), &vo, &vr, &err) == RIA_OK);
+    CHECK(ria_store_vacuum(th_store_dir(), &vo, &vr, &err) == RIA_OK);
     int gone = 0;
     json_object_foreach(f2, k, p)
         CHECK_MSG(file_exists(json_string_value(p)), "version 2 lost %s", k);
@@ -767,7 +708,7 @@ TEST(views_vacuum_keeps_what_versions_use)
 static bool edit_model(void (*f)(json_t *model))
 {
     char path[2048];
-    snprintf(path, sizeof path, "%s/model.json", store_dir());
+    snprintf(path, sizeof path, "%s/model.json", th_store_dir());
     json_t *m = json_load_file(path, 0, NULL);
     HCHECK(m, "no model.json");
     f(m);
@@ -790,12 +731,12 @@ static void bump_epoch(json_t *m)
 
 TEST(views_user_edits_survive_and_rebuild)
 {
-    CHECK(gen_csv("a.csv", 6000, 12, "2022-01-01", 1));
-    CHECK(gen_csv("b.csv", 2000, 13, "2022-03-01", 1));
-    CHECK(ingest("a.csv", RIA_MODE_APPEND, NULL));
+    CHECK(th_gen_csv("a.csv", 6000, 12, "2022-01-01", 1));
+    CHECK(th_gen_csv("b.csv", 2000, 13, "2022-03-01", 1));
+    CHECK(th_ingest("a.csv", RIA_MODE_APPEND, NULL));
     CHECK(edit_model(add_city_view));
-    CHECK(ingest("b.csv", RIA_MODE_APPEND, NULL));
-    CHECK(ingest("b.csv", RIA_MODE_APPEND, NULL)); /* exact duplicates: nothing changes */
+    CHECK(th_ingest("b.csv", RIA_MODE_APPEND, NULL));
+    CHECK(th_ingest("b.csv", RIA_MODE_APPEND, NULL)); /* exact duplicates: nothing changes */
     ria_store *st = NULL;
     CHECK(open_store(&st));
     json_t *f2 = view_files(st, 2), *f3 = view_files(st, 3);
@@ -806,8 +747,8 @@ TEST(views_user_edits_survive_and_rebuild)
                            ">= '2022-03-01 10:00:00' GROUP BY 1, 2",
                        true));
     CHECK(edit_model(bump_epoch));
-    CHECK(gen_csv("c.csv", 100, 14, "2022-05-01", 1));
-    CHECK(ingest("c.csv", RIA_MODE_APPEND, NULL));
+    CHECK(th_gen_csv("c.csv", 100, 14, "2022-05-01", 1));
+    CHECK(th_ingest("c.csv", RIA_MODE_APPEND, NULL));
     json_t *f4 = view_files(st, 4);
     const char *k;
     json_t *p;

@@ -4,7 +4,8 @@
 #   make test         build and run every test; ends with "N passed, N failed"
 #   make SAN=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make lint         banned functions and include direction
-#   make bench        ingest and query benchmarks against DuckDB (docs/PERFORMANCE.md)
+#   make bench        gen, ingest, query (against DuckDB), question and server benchmarks
+#                     (docs/PERFORMANCE.md)
 #   make demo         demo data, ingest, info, questions, summary
 
 CC      ?= cc
@@ -97,8 +98,11 @@ lint:
 	@scripts/lint
 
 bench: $(BIN)
+	@bench/gen_bench.sh
 	@bench/ingest_bench.sh
 	@bench/query_bench.sh
+	@bench/ask_bench.sh
+	@bench/serve_bench.sh
 
 demo: $(BIN)
 	@scripts/demo

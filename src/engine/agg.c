@@ -41,10 +41,29 @@ typedef struct {
     uint32_t uniq;   /* v[0 .. uniq) are distinct */
 } pvec;
 
+/* The table a settle deduplicates with, kept between settles: a fresh
+ * allocation each time would cost page faults on every settle. */
+typedef struct {
+    ria_hash128 *t;
+    uint32_t cap;
+} settle_tab;
+
 struct dset {
     htab small;
     pvec *parts;     /* NPART entries once large */
+    settle_tab tmp;     /* for the settles while keys are added */
 };
+
+/* Spreads a key over 64 bits: integer keys (codes, numbers) are not
+ * hashes, and their bits are mostly in the low end.  The top byte picks
+ * the partition, the low bits the slot. */
+static inline uint64_t key_mix(ria_hash128 h)
+{
+    uint64_t x = h.lo ^ (h.hi * 0xC2B2AE3D27D4EB4FULL);
+    x ^= x >> 31;
+    x *= 0x9E3779B97F4A7C15ULL;
+    return x ^ (x >> 29);
+}
 
 static bool htab_add(htab *s, ria_hash128 h)
 {
@@ -57,7 +76,7 @@ static bool htab_add(htab *s, ria_hash128 h)
             ria_hash128 e = s->slots[i];
             if (!e.lo && !e.hi)
                 continue;
-            uint32_t j = (uint32_t)e.lo & (n - 1);
+            uint32_t j = (uint32_t)key_mix(e) & (n - 1);
             while (slots[j].lo || slots[j].hi)
                 j = (j + 1) & (n - 1);
             slots[j] = e;
@@ -66,7 +85,7 @@ static bool htab_add(htab *s, ria_hash128 h)
         s->slots = slots;
         s->mask = n - 1;
     }
-    for (uint32_t i = (uint32_t)h.lo & s->mask;; i = (i + 1) & s->mask) {
+    for (uint32_t i = (uint32_t)key_mix(h) & s->mask;; i = (i + 1) & s->mask) {
         ria_hash128 *e = &s->slots[i];
         if (!e->lo && !e->hi) {
             *e = h;
@@ -78,21 +97,49 @@ static bool htab_add(htab *s, ria_hash128 h)
     }
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const ria_hash128 *x = a, *y = b;
+    if (x->hi != y->hi)
+        return x->hi < y->hi ? -1 : 1;
+    return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Keeps one copy of each key of a vector by sorting it: slower, but
+ * needs no memory (when the scratch table cannot be had). */
+static void pvec_sort_unique(pvec *p)
+{
+    qsort(p->v, p->n, sizeof *p->v, cmp_key);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < p->n; i++)
+        if (!k || cmp_key(&p->v[k - 1], &p->v[i]) != 0)
+            p->v[k++] = p->v[i];
+    p->n = p->uniq = k;
+}
+
 /* Keeps one copy of each key of a vector. */
-static bool pvec_settle(pvec *p)
+static void pvec_settle(pvec *p, settle_tab *sc)
 {
     if (p->n == p->uniq)
-        return true;
+        return;
     uint32_t size = 16;
     while (size < p->n * 2u)
         size *= 2;
-    ria_hash128 *t = calloc(size, sizeof *t);
-    if (!t)
-        return false;
+    if (sc->cap < size) {
+        free(sc->t);
+        sc->cap = 0;
+        if (!(sc->t = malloc((size_t)size * sizeof *sc->t))) {
+            pvec_sort_unique(p);
+            return;
+        }
+        sc->cap = size;
+    }
+    ria_hash128 *t = sc->t;
+    memset(t, 0, (size_t)size * sizeof *t);
     uint32_t k = 0;
     for (uint32_t i = 0; i < p->n; i++) {
         ria_hash128 h = p->v[i];
-        uint32_t j = (uint32_t)h.lo & (size - 1);
+        uint32_t j = (uint32_t)key_mix(h) & (size - 1);
         while ((t[j].lo || t[j].hi) && (t[j].lo != h.lo || t[j].hi != h.hi))
             j = (j + 1) & (size - 1);
         if (!t[j].lo && !t[j].hi) {
@@ -100,12 +147,10 @@ static bool pvec_settle(pvec *p)
             p->v[k++] = h;
         }
     }
-    free(t);
     p->n = p->uniq = k;
-    return true;
 }
 
-static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n)
+static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n, settle_tab *sc)
 {
     if (p->n + n > p->cap) {
         uint32_t cap = p->cap ? p->cap : 64;
@@ -119,7 +164,9 @@ static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n)
     }
     memcpy(p->v + p->n, h, n * sizeof *h);
     p->n += n;
-    return p->n <= 2 * p->uniq + 4096 || pvec_settle(p);
+    if (p->n > 2 * p->uniq + 4096)
+        pvec_settle(p, sc);
+    return true;
 }
 
 static bool dset_add(dset *s, ria_hash128 h)
@@ -127,12 +174,12 @@ static bool dset_add(dset *s, ria_hash128 h)
     if (!h.lo && !h.hi)
         h.lo = 1;
     if (s->parts) {
-        pvec *p = &s->parts[h.hi >> 56];
+        pvec *p = &s->parts[key_mix(h) >> 56];
         if (p->n < p->cap && p->n < 2 * p->uniq + 4096) {
             p->v[p->n++] = h; /* the common case: one sequential store */
             return true;
         }
-        return pvec_push(p, &h, 1);
+        return pvec_push(p, &h, 1, &s->tmp);
     }
     if (!htab_add(&s->small, h))
         return false;
@@ -144,7 +191,7 @@ static bool dset_add(dset *s, ria_hash128 h)
         return false;
     for (uint32_t i = 0; i <= s->small.mask; i++) {
         ria_hash128 e = s->small.slots[i];
-        if ((e.lo || e.hi) && !pvec_push(&s->parts[e.hi >> 56], &e, 1))
+        if ((e.lo || e.hi) && !pvec_push(&s->parts[key_mix(e) >> 56], &e, 1, &s->tmp))
             return false;
     }
     for (int i = 0; i < NPART; i++)
@@ -154,9 +201,19 @@ static bool dset_add(dset *s, ria_hash128 h)
     return true;
 }
 
-static void settle_one(void *arg, int i)
+typedef struct {
+    pvec *parts;
+    int nchunks;
+} settle_job;
+
+/* Settles chunk i of the partitions with one scratch table. */
+static void settle_chunk(void *arg, int i)
 {
-    pvec_settle(&((pvec *)arg)[i]);
+    settle_job *j = arg;
+    settle_tab sc = {NULL, 0};
+    for (int p = i * NPART / j->nchunks; p < (i + 1) * NPART / j->nchunks; p++)
+        pvec_settle(&j->parts[p], &sc);
+    free(sc.t);
 }
 
 static uint64_t dset_count(dset *s)
@@ -165,7 +222,10 @@ static uint64_t dset_count(dset *s)
         return 0;
     if (!s->parts)
         return s->small.count;
-    ria_parallel_for(NPART, ria_ncpu(), settle_one, s->parts);
+    free(s->tmp.t);
+    s->tmp = (settle_tab){NULL, 0};
+    settle_job j = {s->parts, RIA_MAX(1, RIA_MIN(ria_ncpu(), NPART))};
+    ria_parallel_for(j.nchunks, j.nchunks, settle_chunk, &j);
     uint64_t n = 0;
     for (int i = 0; i < NPART; i++)
         n += s->parts[i].n;
@@ -177,7 +237,7 @@ static bool dset_union(dset *a, dset *b)
 {
     if (a->parts && b->parts) {
         for (int i = 0; i < NPART; i++)
-            if (b->parts[i].n && !pvec_push(&a->parts[i], b->parts[i].v, b->parts[i].n))
+            if (b->parts[i].n && !pvec_push(&a->parts[i], b->parts[i].v, b->parts[i].n, &a->tmp))
                 return false;
         return true;
     }
@@ -197,6 +257,7 @@ static void dset_free(dset *s)
     if (!s)
         return;
     free(s->small.slots);
+    free(s->tmp.t);
     for (int i = 0; s->parts && i < NPART; i++)
         free(s->parts[i].v);
     free(s->parts);

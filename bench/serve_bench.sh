@@ -14,12 +14,21 @@ if [ ! -d "$store/log" ]; then
     csv=$(gen_csv "$rows")
     "$ria" ingest --store "$store" -q "$csv" >/dev/null
 fi
-port=$((20000 + RANDOM % 20000))
-"$ria" serve --store "$store" --listen "127.0.0.1:$port" -q --query-log '' &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$port/api/ask"
+pid=
+stop_server() {
+    [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+    pid=
+}
+# a fresh server (empty caches) on a random loopback port
+start_server() {
+    stop_server
+    port=$((20000 + RANDOM % 20000))
+    "$ria" serve --store "$store" --listen "127.0.0.1:$port" -q --query-log '' 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    url="http://127.0.0.1:$port/api/ask"
+}
+trap stop_server EXIT
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$pid/status"; }
 run() {
     local name=$1 conns=$2 script=$3
@@ -35,7 +44,11 @@ run() {
         "$rps" "$p50" "$p95" "$p99" "$(rss)" "${errs:-no errors}"
 }
 echo "ria serve on $rows rows, wrk -t2 for ${dur}s per run (loopback, the same 2-core machine)"
+start_server
 run "cached question" 64 ask_cached.lua
+start_server
 run "uncached questions" 16 ask_uncached.lua
+start_server
 run "uncached questions" 64 ask_uncached.lua
+start_server
 run "cached, 1000 conns" 1000 ask_cached.lua

@@ -150,6 +150,8 @@ static void pvec_settle(pvec *p, settle_tab *sc)
     p->n = p->uniq = k;
 }
 
+/* Appends n keys; settles the vector with sc when it has doubled (not
+ * when sc is NULL: a union leaves that to the parallel count). */
 static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n, settle_tab *sc)
 {
     if (p->n + n > p->cap) {
@@ -164,7 +166,7 @@ static bool pvec_push(pvec *p, const ria_hash128 *h, uint32_t n, settle_tab *sc)
     }
     memcpy(p->v + p->n, h, n * sizeof *h);
     p->n += n;
-    if (p->n > 2 * p->uniq + 4096)
+    if (sc && p->n > 2 * p->uniq + 4096)
         pvec_settle(p, sc);
     return true;
 }
@@ -237,7 +239,7 @@ static bool dset_union(dset *a, dset *b)
 {
     if (a->parts && b->parts) {
         for (int i = 0; i < NPART; i++)
-            if (b->parts[i].n && !pvec_push(&a->parts[i], b->parts[i].v, b->parts[i].n, &a->tmp))
+            if (b->parts[i].n && !pvec_push(&a->parts[i], b->parts[i].v, b->parts[i].n, NULL))
                 return false;
         return true;
     }

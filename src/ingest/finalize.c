@@ -69,40 +69,87 @@ static ria_status del_new(fin_ctx *f, uint32_t seg, uint32_t row)
 
 /* An open-addressing set of 128-bit fingerprints.  All-zero marks an empty
  * slot, so a fingerprint of all zeros is kept as {1, 0}: telling the two
- * apart is a 2^-128 event, like any other fingerprint collision. */
+ * apart is a 2^-128 event, like any other fingerprint collision.  The set
+ * doubles when it is three quarters full. */
 typedef struct {
     ria_hash128 *slots;
-    size_t mask;
+    size_t mask, count;
 } fp_set;
 
 static bool fp_set_init(fp_set *s, size_t n)
 {
     size_t cap = 16;
-    while (cap < n * 2)
+    while (cap < n + n / 2)
         cap *= 2;
     s->slots = calloc(cap, sizeof *s->slots);
     s->mask = cap - 1;
+    s->count = 0;
     return s->slots != NULL;
 }
 
-/* Adds h; returns false when it was already present. */
-static bool fp_set_add(fp_set *s, ria_hash128 h)
+static size_t fp_slot(const fp_set *s, ria_hash128 h)
+{
+    size_t i = h.lo & s->mask;
+    while ((s->slots[i].lo || s->slots[i].hi) && (s->slots[i].lo != h.lo || s->slots[i].hi != h.hi))
+        i = (i + 1) & s->mask;
+    return i;
+}
+
+static bool fp_set_grow(fp_set *s)
+{
+    fp_set g;
+    if (!fp_set_init(&g, (s->mask + 1) * 2 / 3 * 2))
+        return false;
+    for (size_t i = 0; i <= s->mask; i++)
+        if (s->slots[i].lo || s->slots[i].hi)
+            g.slots[fp_slot(&g, s->slots[i])] = s->slots[i];
+    g.count = s->count;
+    free(s->slots);
+    *s = g;
+    return true;
+}
+
+/* Adds h: 1 when it is new, 0 when it was already present, -1 when out
+ * of memory. */
+static int fp_set_add(fp_set *s, ria_hash128 h)
 {
     if (!h.lo && !h.hi)
         h.lo = 1;
-    for (size_t i = h.lo & s->mask;; i = (i + 1) & s->mask) {
-        ria_hash128 *e = &s->slots[i];
-        if (!e->lo && !e->hi) {
-            *e = h;
-            return true;
-        }
-        if (e->lo == h.lo && e->hi == h.hi)
-            return false;
-    }
+    if ((s->count + 1) * 4 > (s->mask + 1) * 3 && !fp_set_grow(s))
+        return -1;
+    size_t i = fp_slot(s, h);
+    if (s->slots[i].lo || s->slots[i].hi)
+        return 0;
+    s->slots[i] = h;
+    s->count++;
+    return 1;
 }
 
-/* Adds the fingerprints of the stored live rows of a partition to set. */
-static ria_status add_stored(fin_ctx *f, int partition, fp_set *set, ria_error *err)
+/* A partition is deduplicated in passes, each over the fingerprints whose
+ * high word falls in its class modulo the number of passes: the two copies
+ * of a duplicate always meet in the same pass, and the set of one pass
+ * holds at most pass_rows() fingerprints, so memory stays within the
+ * load's budget whatever the size of a partition. */
+static size_t pass_rows(const fin_ctx *f)
+{
+    int threads = f->threads > 0 ? f->threads : ria_ncpu();
+    uint64_t budget = f->memory ? f->memory : 640ULL << 20;
+    /* a set takes up to about 50 bytes per fingerprint (16-byte slots,
+     * at most two thirds full, rounded up to a power of two); the sets of
+     * all threads together take at most half the budget */
+    return (size_t)RIA_MAX(budget / (uint64_t)RIA_MAX(threads, 1) / 100, 65536);
+}
+
+/* Is h in this pass? */
+static bool in_pass(ria_hash128 h, uint32_t pass, uint32_t npass)
+{
+    return npass == 1 || h.hi % npass == pass;
+}
+
+/* Adds the fingerprints of this pass of the stored live rows of a
+ * partition to set. */
+static ria_status add_stored(fin_ctx *f, int partition, fp_set *set, uint32_t pass,
+                             uint32_t npass, ria_error *err)
 {
     ria_snapshot *base = ria_txn_base(f->tx);
     ria_status rc = RIA_OK;
@@ -117,9 +164,10 @@ static ria_status add_stored(fin_ctx *f, int partition, fp_set *set, ria_error *
         const uint8_t *dv = NULL;
         if ((rc = ria_fp_read(path, &fps, &k, err)) == RIA_OK &&
             (rc = ria_snapshot_dv(base, i, &dv, err)) == RIA_OK)
-            for (uint64_t r = 0; r < k; r++)
-                if (!ria_dv_get(dv, r))
-                    fp_set_add(set, fps[r]);
+            for (uint64_t r = 0; r < k && rc == RIA_OK; r++)
+                if (!ria_dv_get(dv, r) && in_pass(fps[r], pass, npass) &&
+                    fp_set_add(set, fps[r]) < 0)
+                    rc = ria_fail(err, RIA_ENOMEM, "out of memory for duplicate detection");
         free(fps);
     }
     return rc;
@@ -135,18 +183,14 @@ static uint64_t stored_rows(fin_ctx *f, int partition)
     return n;
 }
 
-/* Dedupe of one partition's new rows: the first copy of a row is kept
- * unless the partition already stores it. */
-static ria_status dedupe_partition(fin_ctx *f, int partition, uint64_t *dups, ria_error *err)
+/* One pass of the dedupe of a partition's new rows (see pass_rows). */
+static ria_status dedupe_pass(fin_ctx *f, int partition, size_t rows, uint32_t pass,
+                              uint32_t npass, uint64_t *dups, ria_error *err)
 {
-    uint64_t total = stored_rows(f, partition);
-    for (int i = 0; i < f->nsegs; i++)
-        if (f->segs[i].ref.partition == partition)
-            total += f->segs[i].ref.rows;
     fp_set set;
-    if (!fp_set_init(&set, total))
+    if (!fp_set_init(&set, rows / npass + rows / npass / 16 + 1024))
         return ria_fail(err, RIA_ENOMEM, "out of memory for duplicate detection");
-    ria_status rc = add_stored(f, partition, &set, err);
+    ria_status rc = add_stored(f, partition, &set, pass, npass, err);
     for (int i = 0; i < f->nsegs && rc == RIA_OK; i++) {
         const new_seg *s = &f->segs[i];
         if (s->ref.partition != partition)
@@ -157,15 +201,41 @@ static ria_status dedupe_partition(fin_ctx *f, int partition, uint64_t *dups, ri
         snprintf(path, sizeof path, "%s/%s", ria_txn_dir(f->tx), s->ref.fp_path);
         if ((rc = ria_fp_read(path, &fps, &k, err)) != RIA_OK)
             break;
-        for (uint64_t r = 0; r < k && rc == RIA_OK; r++)
-            if (!fp_set_add(&set, fps[r])) {
+        for (uint64_t r = 0; r < k && rc == RIA_OK; r++) {
+            if (!in_pass(fps[r], pass, npass))
+                continue;
+            int added = fp_set_add(&set, fps[r]);
+            if (added < 0) {
+                rc = ria_fail(err, RIA_ENOMEM, "out of memory for duplicate detection");
+            } else if (!added) {
                 if (del_new(f, (uint32_t)i, (uint32_t)r) != RIA_OK)
                     rc = ria_fail(err, RIA_ENOMEM, "out of memory");
                 (*dups)++;
             }
+        }
         free(fps);
     }
     free(set.slots);
+    return rc;
+}
+
+/* Dedupe of one partition's new rows: the first copy of a row is kept
+ * unless the partition already stores it. */
+static ria_status dedupe_partition(fin_ctx *f, int partition, uint64_t *dups, ria_error *err)
+{
+    uint64_t total = stored_rows(f, partition);
+    for (int i = 0; i < f->nsegs; i++)
+        if (f->segs[i].ref.partition == partition)
+            total += f->segs[i].ref.rows;
+    size_t per = pass_rows(f);
+    uint32_t npass = (uint32_t)((total + per - 1) / per);
+    npass = RIA_MAX(npass, 1u);
+    if (npass > 1)
+        ria_log(RIA_LOG_INFO, "dedupe: partition %d (%llu rows) in %u passes", partition,
+                (unsigned long long)total, npass);
+    ria_status rc = RIA_OK;
+    for (uint32_t p = 0; p < npass && rc == RIA_OK; p++)
+        rc = dedupe_pass(f, partition, (size_t)total, p, npass, dups, err);
     return rc;
 }
 

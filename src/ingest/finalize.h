@@ -13,6 +13,7 @@ typedef struct {
     int nsegs;
     bool replace;           /* stored rows do not count for dedupe */
     int threads;            /* 0 = all cores */
+    uint64_t memory;        /* the load's memory budget: bounds the dedupe sets */
     uint32_t key_cols[16];  /* upsert key, store column ids */
     int nkey;
     uint8_t **dv;           /* per new segment: deletions found (NULL = none) */

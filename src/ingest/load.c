@@ -795,6 +795,7 @@ static ria_status finalize(loader *L, fin_ctx *f, ria_error *err)
     f->nsegs = L->nsegs;
     f->replace = L->opts.mode == RIA_MODE_REPLACE;
     f->threads = L->nthreads;
+    f->memory = L->opts.memory;
     f->dv = calloc((size_t)L->nsegs + 1, sizeof *f->dv);
     f->ndel = calloc((size_t)L->nsegs + 1, sizeof *f->ndel);
     if (!f->dv || !f->ndel)

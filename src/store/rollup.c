@@ -797,6 +797,7 @@ static ria_status scan_rows(rollup_ws *ws, int nv, const vschema *sc, int partit
                 if (ws->tabs[i].source < 0 && !ws->tabs[i].set_aside && !rtab_add(&ws->tabs[i], bb))
                     rc = ria_fail(err, RIA_ENOMEM, "out of memory building views");
         }
+        ria_segment_release(src[s].seg);
     }
     return rc;
 }

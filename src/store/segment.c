@@ -864,6 +864,12 @@ done:
     return rc;
 }
 
+void ria_segment_release(ria_segment *seg)
+{
+    if (seg && seg->map)
+        (void)madvise((void *)seg->map, seg->size, MADV_DONTNEED);
+}
+
 void ria_segment_close(ria_segment *seg)
 {
     if (!seg)

@@ -146,6 +146,10 @@ typedef struct ria_segment ria_segment;
 
 ria_status ria_segment_open(const char *path, ria_segment **out, ria_error *err);
 void ria_segment_close(ria_segment *seg);
+/* Drops the segment's pages from this process's memory (they stay in the
+ * page cache and come back on the next read): a pass over many large
+ * segments calls it when done with one, so its RSS stays flat. */
+void ria_segment_release(ria_segment *seg);
 uint64_t ria_segment_rows(const ria_segment *seg);
 uint32_t ria_segment_nblocks(const ria_segment *seg);
 /* Rows in block b (RIA_BLOCK_ROWS except possibly the last). */

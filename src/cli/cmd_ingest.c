@@ -14,7 +14,7 @@ const cli_opt ingest_opts[] = {
     {"key", 'k', "COLS", "upsert key columns, comma-separated (e.g. order_id,line_id)"},
     {"max-amount", 0, "N", "flag amounts above N (default 100000)"},
     {"threads", 'j', "N", "worker threads (default: all cores)"},
-    {"memory", 0, "SIZE", "row buffer budget, e.g. 512M or 2G (default 640M)"},
+    {"memory", 0, "SIZE", "memory budget for row buffers and the duplicate check, e.g. 512M or 2G (default 640M)"},
     {"delimiter", 'd', "C", "field delimiter (default: detected per file)"},
     {"progress", 0, NULL, "draw a progress bar even when stderr is not a terminal"},
     {"quiet", 'q', NULL, "print only the committed version"},

@@ -80,7 +80,7 @@ typedef struct {
     const char *key;       /* upsert key columns, comma-separated */
     int64_t max_amount;    /* amount_above_ceiling threshold, scaled (0 = 100000) */
     int threads;           /* 0 = all cores */
-    uint64_t memory;       /* row buffer budget in bytes (0 = 640 MiB) */
+    uint64_t memory;       /* memory budget in bytes: row buffers, dedupe sets (0 = 640 MiB) */
     size_t chunk_bytes;    /* read size (0 = 8 MiB) */
     char delimiter;        /* 0 = detect per file */
     bool progress;         /* draw a progress bar on stderr */

@@ -12,7 +12,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The twelve bench queries (/work/shared/bench/queries.sql), embedded so the
+/* The twelve bench queries (../shared/bench/queries.sql), embedded so the
  * test runs anywhere; bench_file checks the file itself when present. */
 static const char *const bench[] = {
     "SELECT sum(amount) FROM sales WHERE order_date >= '2024-01-01' AND order_date < "

@@ -18,7 +18,7 @@ if [ ! -f "$store/RIA_STORE" ]; then
     "$ria" ingest -q --store "$store" "$csv" >/dev/null
 fi
 files=("$shared/golden/questions.jsonl" "$root/tests/golden/holdout_bench.jsonl")
-"$ria" eval --store "$store" --json "${files[@]}" > "$out/ask_eval.json" || true
+"$ria" eval --store "$store" --json "${files[@]}" > "$out/ask_eval.json"
 python3 - "$out/ask_eval.json" "$rows" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

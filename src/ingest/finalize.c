@@ -76,15 +76,22 @@ typedef struct {
     size_t mask, count;
 } fp_set;
 
+/* An empty set of cap slots (a power of two). */
+static bool fp_set_alloc(fp_set *s, size_t cap)
+{
+    s->slots = calloc(cap, sizeof *s->slots);
+    s->mask = cap - 1;
+    s->count = 0;
+    return s->slots != NULL;
+}
+
+/* An empty set for about n fingerprints. */
 static bool fp_set_init(fp_set *s, size_t n)
 {
     size_t cap = 16;
     while (cap < n + n / 2)
         cap *= 2;
-    s->slots = calloc(cap, sizeof *s->slots);
-    s->mask = cap - 1;
-    s->count = 0;
-    return s->slots != NULL;
+    return fp_set_alloc(s, cap);
 }
 
 static size_t fp_slot(const fp_set *s, ria_hash128 h)
@@ -98,7 +105,7 @@ static size_t fp_slot(const fp_set *s, ria_hash128 h)
 static bool fp_set_grow(fp_set *s)
 {
     fp_set g;
-    if (!fp_set_init(&g, (s->mask + 1) * 2 / 3 * 2))
+    if (!fp_set_alloc(&g, (s->mask + 1) * 2))
         return false;
     for (size_t i = 0; i <= s->mask; i++)
         if (s->slots[i].lo || s->slots[i].hi)
